@@ -1,0 +1,32 @@
+# Every target makes its own .venv first, so a fresh clone needs only Python 3.11 and pip.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: make PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(INSTALLED)
+
+run: $(INSTALLED)  ## Start the local stack on 127.0.0.1:$${BILLING_LOCAL_PORT:-3000}
+	$(BIN)/python -m infra.local
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/cfn-lint template.yaml
+
+test: lint  ## ruff, cfn-lint on template.yaml, then every test
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)  ## Run benchmarks/ and write benchmarks/results.json
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,25 @@
+"""The public API function: catalog, quote, and the API's own documents."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api import catalog, documents
+from shared.web.resolver import api_resolver
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+app = api_resolver()
+app.include_router(catalog.router)
+app.include_router(documents.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,144 @@
+"""The embedded AWS emulator: moto's server on a loopback port, inside the local stack's process.
+
+Functions reach it through AWS_ENDPOINT_URL, exactly as they reach AWS in Lambda: no code of theirs
+knows it is local. A small WSGI layer records every SNS Publish the emulator accepted, which is
+how the local stack shows what the system sent to customers (/_local/outbox).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT_ID = "123456789012"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One SNS Publish the emulator accepted."""
+
+    at: datetime
+    topic_arn: str | None
+    phone_number: str | None
+    subject: str | None
+    message: str
+    attributes: dict[str, str]
+
+
+def _publish_request(form: dict[str, list[str]]) -> dict[str, Any] | None:
+    def first(name: str) -> str | None:
+        values = form.get(name)
+        return values[0] if values else None
+
+    if first("Action") != "Publish":
+        return None
+    attributes = {}
+    index = 1
+    while first(f"MessageAttributes.entry.{index}.Name") is not None:
+        name = first(f"MessageAttributes.entry.{index}.Name")
+        attributes[name] = first(f"MessageAttributes.entry.{index}.Value.StringValue") or ""
+        index += 1
+    return {
+        "topic_arn": first("TopicArn") or first("TargetArn"),
+        "phone_number": first("PhoneNumber"),
+        "subject": first("Subject"),
+        "message": first("Message") or "",
+        "attributes": attributes,
+    }
+
+
+class _PublishRecorder:
+    """WSGI middleware: passes every request to moto and records the SNS publishes it accepted."""
+
+    def __init__(self, app: Callable, record: Callable[[dict[str, Any]], None]):
+        self._app = app
+        self._record = record
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        content_type = environ.get("CONTENT_TYPE", "")
+        if environ.get("REQUEST_METHOD") != "POST" or "x-www-form-urlencoded" not in content_type:
+            return self._app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        publish = _publish_request(parse_qs(body.decode("utf-8"), keep_blank_values=True))
+        if publish is None:
+            return self._app(environ, start_response)
+
+        def start_and_record(status: str, headers: list, exc_info: Any = None) -> Callable:
+            if status.startswith("200"):
+                self._record(publish)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return self._app(environ, start_and_record)
+
+
+class EmbeddedAws:
+    """moto's threaded server with the publish recorder, on 127.0.0.1."""
+
+    def __init__(self, now: Callable[[], datetime], *, port: int = 0):
+        self._now = now
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.publications: list[Publication] = []
+
+    def _record(self, publish: dict[str, Any]) -> None:
+        with self._lock:
+            self.publications.append(Publication(at=self._now(), **publish))
+
+    def start(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        app = _PublishRecorder(DomainDispatcherApplication(create_backend_app), self._record)
+        self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="aws-emulator", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def endpoint_url(self) -> str:
+        assert self._server is not None, "start() first"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def client_environment(self) -> dict[str, str]:
+        """What every function's process sees, so that boto3 talks to the emulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": LOCAL_REGION,
+            "AWS_REGION": LOCAL_REGION,
+        }
+
+    def client(self, service: str) -> Any:
+        env = self.client_environment()
+        return boto3.client(
+            service,
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name=LOCAL_REGION,
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+
+def export_client_environment(aws: EmbeddedAws) -> None:
+    os.environ.update(aws.client_environment())

@@ -1,0 +1,144 @@
+"""Create the template's tables, topics, queues, subscriptions and schedules on the emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.local.aws import EmbeddedAws
+from infra.local.intrinsics import PhysicalResources
+from infra.local.template import ScheduleSpec, StackTemplate, TemplateError
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode")
+
+
+def _table_request(name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {"TableName": name}
+    for key in _TABLE_KEYS:
+        if key in properties:
+            request[key] = properties[key]
+    on_demand = properties.get("BillingMode") == "PAY_PER_REQUEST"
+    if not on_demand:
+        request["ProvisionedThroughput"] = properties.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if properties.get(index_kind):
+            indexes = [dict(index) for index in properties[index_kind]]
+            if on_demand:
+                for index in indexes:
+                    index.pop("ProvisionedThroughput", None)
+            request[index_kind] = indexes
+    stream = properties.get("StreamSpecification")
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    return request
+
+
+def create_tables(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
+    dynamodb = aws.client("dynamodb")
+    for logical_id, raw in template.resources_of_type("AWS::DynamoDB::Table").items():
+        properties = physical.resolve(raw)
+        name = properties.get("TableName", logical_id)
+        description = dynamodb.create_table(**_table_request(name, properties))["TableDescription"]
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+        physical.refs[logical_id] = name
+        physical.attributes[(logical_id, "Arn")] = description["TableArn"]
+        if "LatestStreamArn" in description:
+            physical.attributes[(logical_id, "StreamArn")] = description["LatestStreamArn"]
+
+
+def create_topics(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
+    sns = aws.client("sns")
+    for logical_id, raw in template.resources_of_type("AWS::SNS::Topic").items():
+        properties = physical.resolve(raw)
+        name = properties.get("TopicName", logical_id)
+        attributes = {"FifoTopic": "true"} if properties.get("FifoTopic") else {}
+        arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+        physical.refs[logical_id] = arn
+        physical.attributes[(logical_id, "TopicArn")] = arn
+        physical.attributes[(logical_id, "TopicName")] = name
+
+
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+)
+
+
+def create_queues(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
+    sqs = aws.client("sqs")
+    queues = template.resources_of_type("AWS::SQS::Queue")
+    for logical_id, raw in queues.items():
+        properties = {k: v for k, v in raw.items() if k != "RedrivePolicy"}
+        properties = physical.resolve(properties)
+        name = properties.get("QueueName", logical_id)
+        attributes = {key: str(properties[key]).lower() if isinstance(properties[key], bool) else str(properties[key])
+                      for key in _QUEUE_ATTRIBUTES if key in properties}
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        physical.refs[logical_id] = url
+        physical.attributes.update({(logical_id, "Arn"): arn, (logical_id, "QueueName"): name,
+                                    (logical_id, "QueueUrl"): url})
+    # Dead-letter queues are referenced by ARN, so redrive is set once every queue exists.
+    for logical_id, raw in queues.items():
+        if "RedrivePolicy" in raw:
+            policy = physical.resolve(raw["RedrivePolicy"])
+            sqs.set_queue_attributes(
+                QueueUrl=physical.refs[logical_id], Attributes={"RedrivePolicy": json.dumps(policy)}
+            )
+
+
+def create_subscriptions(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
+    sns = aws.client("sns")
+    for raw in template.resources_of_type("AWS::SNS::Subscription").values():
+        properties = physical.resolve(raw)
+        attributes = {}
+        if properties.get("RawMessageDelivery") is not None:
+            attributes["RawMessageDelivery"] = str(properties["RawMessageDelivery"]).lower()
+        if properties.get("FilterPolicy") is not None:
+            attributes["FilterPolicy"] = json.dumps(properties["FilterPolicy"])
+        endpoint = properties["Endpoint"]
+        if properties["Protocol"] == "sqs" and endpoint.startswith("http"):
+            raise TemplateError("an SQS subscription's Endpoint must be the queue ARN (Fn::GetAtt Queue.Arn)")
+        sns.subscribe(
+            TopicArn=properties["TopicArn"], Protocol=properties["Protocol"], Endpoint=endpoint, Attributes=attributes
+        )
+
+
+def register_functions(template: StackTemplate, physical: PhysicalResources) -> None:
+    for logical_id in template.resources_of_type("AWS::Serverless::Function"):
+        arn = f"arn:aws:lambda:{physical.region}:{physical.account_id}:function:{logical_id}"
+        physical.refs[logical_id] = logical_id
+        physical.attributes[(logical_id, "Arn")] = arn
+    for logical_id in template.resources_of_type("AWS::Serverless::Api"):
+        physical.refs[logical_id] = "local"
+        physical.attributes[(logical_id, "RootResourceId")] = "root"
+
+
+def create_schedules(aws: EmbeddedAws, schedules: list[ScheduleSpec], physical: PhysicalResources) -> None:
+    """Store the schedules in the emulator's EventBridge Scheduler, as deployed (moto never fires them)."""
+    scheduler = aws.client("scheduler")
+    for schedule in schedules:
+        scheduler.create_schedule(
+            Name=schedule.job,
+            ScheduleExpression=schedule.expression,
+            ScheduleExpressionTimezone=schedule.timezone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            State="ENABLED" if schedule.enabled else "DISABLED",
+            Target={
+                "Arn": physical.attributes[(schedule.function_id, "Arn")],
+                "RoleArn": f"arn:aws:iam::{physical.account_id}:role/local-scheduler",
+                "Input": json.dumps(schedule.payload),
+            },
+        )

@@ -1,0 +1,275 @@
+"""The whole system on one machine: the template's functions behind an HTTP server, its tables and
+topics on the embedded emulator, its schedules on a clock that the /_local paths control."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from infra.local import provision
+from infra.local.aws import LOCAL_ACCOUNT_ID, LOCAL_REGION, EmbeddedAws
+from infra.local.clock import ClockBackwards, LocalClock, Scheduler, Ticker, scheduled_jobs, scheduler_input
+from infra.local.functions import LocalFunction
+from infra.local.gateway import (
+    HttpRequest,
+    HttpResponse,
+    RouteTable,
+    api_error,
+    authorizer_event,
+    method_arn,
+    policy_allows,
+    proxy_event,
+    proxy_response,
+)
+from infra.local.intrinsics import PhysicalResources
+from infra.local.schedule_expressions import parse_iso_duration
+from infra.local.template import ApiRoute, ScheduleSpec, StackTemplate, TemplateError, load_template
+from shared import clock as system_clock
+from shared.instants import format_instant, parse_instant
+
+logger = logging.getLogger(__name__)
+
+# What the local stack switches off in every function: no X-Ray daemon, no CloudWatch agent.
+LOCAL_FUNCTION_ENVIRONMENT = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass(frozen=True)
+class LocalStackOptions:
+    template_path: Path
+    host: str = "127.0.0.1"
+    port: int = 3000
+    clock_start: datetime | None = None
+    parameter_overrides: dict[str, str] | None = None
+    verbose: bool = False
+
+
+class LocalStack:
+    def __init__(self, options: LocalStackOptions):
+        self.options = options
+        self.template = StackTemplate(options.template_path, load_template(options.template_path))
+        self.clock = LocalClock(options.clock_start or datetime.now(UTC))
+        self.aws = EmbeddedAws(self.clock.now)
+        self.physical = PhysicalResources(region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID, stack_name="billing-local")
+        self.functions: dict[str, LocalFunction] = {}
+        self.routes = RouteTable([])
+        self.scheduler: Scheduler | None = None
+        self._ticker: Ticker | None = None
+        self._http = None
+        self.ready = False
+
+    # -- start and stop ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.aws.start()
+        os.environ.update(self.aws.client_environment())
+        self.physical.parameters = self.template.parameter_values(self.options.parameter_overrides or {})
+        provision.register_functions(self.template, self.physical)
+        provision.create_tables(self.aws, self.template, self.physical)
+        provision.create_topics(self.aws, self.template, self.physical)
+        provision.create_queues(self.aws, self.template, self.physical)
+        provision.create_subscriptions(self.aws, self.template, self.physical)
+        schedule_specs = self.template.schedules(self.physical.resolve)
+        jobs = scheduled_jobs(schedule_specs)
+        provision.create_schedules(self.aws, schedule_specs, self.physical)
+        self._load_functions()
+        system_clock.use_clock(self.clock)
+        self.routes = RouteTable(self.template.api_routes())
+        self.scheduler = Scheduler(self.clock, jobs, self._run_scheduled_job)
+        from infra.local.server import LocalHttpServer
+
+        self._http = LocalHttpServer(self.options.host, self.options.port, self.handle, self.options.verbose)
+        self._http.start()
+        self._ticker = Ticker(self.scheduler)
+        self._ticker.start()
+        self.ready = True
+
+    def _load_functions(self) -> None:
+        """Every function sees the environment the template gives it. They share this process, so two
+        functions that set one variable to different values cannot both be served: refuse to start."""
+        environment: dict[str, str] = dict(LOCAL_FUNCTION_ENVIRONMENT)
+        owners: dict[str, str] = {}
+        for spec in self.template.functions().values():
+            for name, raw in spec.environment.items():
+                value = str(self.physical.resolve(raw))
+                if name in environment and environment[name] != value and name not in LOCAL_FUNCTION_ENVIRONMENT:
+                    raise TemplateError(
+                        f"{spec.logical_id} sets {name}={value!r} but {owners[name]} sets {environment[name]!r}"
+                    )
+                environment.setdefault(name, value)
+                owners.setdefault(name, spec.logical_id)
+            self.functions[spec.logical_id] = LocalFunction(spec, self.physical.get_att(spec.logical_id, "Arn"))
+        os.environ.update(environment)
+        for function in self.functions.values():
+            function.load()
+
+    def stop(self) -> None:
+        self.ready = False
+        if self._ticker is not None:
+            self._ticker.stop()
+        if self._http is not None:
+            self._http.stop()
+        self.aws.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._http is not None, "start() first"
+        host, port = self._http.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        try:
+            if request.path == "/_local" or request.path.startswith("/_local/"):
+                return self._handle_local(request)
+            return self._handle_api(request)
+        except Exception:
+            logger.exception("local stack failed on %s %s", request.method, request.path)
+            return api_error(500, "INTERNAL_ERROR", "The local stack failed; see its log.")
+
+    def _handle_api(self, request: HttpRequest) -> HttpResponse:
+        matched = self.routes.match(request.method, request.path)
+        if matched is None:
+            return api_error(404, "NOT_FOUND", f"No route {request.method} {request.path}.")
+        route, path_parameters = matched
+        authorizer_context = None
+        if route.authorizer is not None:
+            outcome = self._authorize(request, route, path_parameters)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            authorizer_context = outcome
+        event = proxy_event(request, route, path_parameters, authorizer_context)
+        return proxy_response(self.functions[route.function_id].invoke(event))
+
+    def _authorize(self, request: HttpRequest, route: ApiRoute, path_parameters: dict[str, str]):
+        """Run the API's Lambda authorizer: its context on success, else the gateway's own refusal."""
+        declaration = (self.template.api_auth(route.api_id).get("Authorizers") or {}).get(route.authorizer)
+        if declaration is None:
+            raise TemplateError(f"authorizer {route.authorizer} is not declared on {route.api_id}")
+        function_id = self.physical.resolve(declaration["FunctionArn"]).rsplit(":", 1)[-1]
+        kind = declaration.get("FunctionPayloadType", "TOKEN")
+        identity = declaration.get("Identity") or {}
+        header = identity.get("Header") or (identity.get("Headers") or ["Authorization"])[0]
+        if kind == "TOKEN" and not any(k.lower() == header.lower() for k, _ in request.headers):
+            return self._gateway_response(route, "UNAUTHORIZED", 401)
+        event = authorizer_event(kind, header, request, route, path_parameters)
+        try:
+            policy = self.functions[function_id].invoke(event)
+        except Exception as error:
+            if str(error) == "Unauthorized":
+                return self._gateway_response(route, "UNAUTHORIZED", 401)
+            logger.exception("authorizer %s failed", function_id)
+            return self._gateway_response(route, "AUTHORIZER_FAILURE", 500)
+        if not policy_allows(policy, method_arn(request, route)):
+            return self._gateway_response(route, "ACCESS_DENIED", 403)
+        return {"principalId": policy.get("principalId"), **(policy.get("context") or {})}
+
+    def _gateway_response(self, route: ApiRoute, response_type: str, default_status: int) -> HttpResponse:
+        """API Gateway's answer when it refuses a request itself, shaped by the template's GatewayResponses."""
+        declared = self.template.gateway_responses(route.api_id).get(response_type) or {}
+        status = int(declared.get("StatusCode", default_status))
+        template = ((declared.get("ResponseTemplates") or {}).get("application/json"))
+        if template is None:
+            messages = {401: "Unauthorized", 403: "User is not authorized to access this resource"}
+            return HttpResponse.json(status, {"message": messages.get(status, "Internal server error")})
+        return HttpResponse(status, [("Content-Type", "application/json")], str(template).encode())
+
+    # -- /_local ----------------------------------------------------------------------------------
+
+    def _handle_local(self, request: HttpRequest) -> HttpResponse:
+        path, method = request.path.rstrip("/"), request.method
+        if path == "/_local/health" and method == "GET":
+            if not self.ready:
+                return api_error(503, "STARTING", "The local stack is starting.")
+            return HttpResponse.json(200, {"status": "ok", "now": format_instant(self.clock.now())})
+        if path == "/_local/clock" and method == "GET":
+            return HttpResponse.json(200, {"now": format_instant(self.clock.now())})
+        if path == "/_local/clock" and method == "POST":
+            return self._move_clock(request)
+        if path.startswith("/_local/jobs/") and method == "POST":
+            return self._run_job_now(path.removeprefix("/_local/jobs/"))
+        if path == "/_local/jobs" and method == "GET":
+            return HttpResponse.json(200, {"jobs": [self._describe(spec) for spec in self._schedule_specs()]})
+        if path == "/_local/outbox" and method == "GET":
+            return HttpResponse.json(200, {"messages": self.outbox()})
+        return api_error(404, "NOT_FOUND", f"No local route {method} {request.path}.")
+
+    def _move_clock(self, request: HttpRequest) -> HttpResponse:
+        try:
+            body = json.loads(request.body or b"{}")
+            if not isinstance(body, dict) or ("now" in body) == ("advance" in body):
+                raise ValueError('give exactly one of "now" (RFC 3339) or "advance" (ISO 8601 duration)')
+            fire = body.get("fire", True)
+            if not isinstance(fire, bool):
+                raise ValueError('"fire" must be true or false')
+            if "now" in body:
+                target = parse_instant(str(body["now"]))
+            else:
+                target = self.clock.now() + parse_iso_duration(str(body["advance"]))
+        except ValueError as error:
+            return api_error(400, "VALIDATION_ERROR", str(error))
+        assert self.scheduler is not None
+        try:
+            runs = self.scheduler.move_to(target, fire=fire)
+        except ClockBackwards as error:
+            return api_error(409, "CLOCK_BACKWARDS", str(error))
+        return HttpResponse.json(200, {
+            "now": format_instant(self.clock.now()),
+            "runs": [{"job": run.job, "at": format_instant(run.at), "ok": run.ok} for run in runs],
+        })
+
+    def _schedule_specs(self) -> list[ScheduleSpec]:
+        return self.scheduler.jobs() if self.scheduler is not None else []
+
+    @staticmethod
+    def _describe(spec: ScheduleSpec) -> dict[str, Any]:
+        return {"job": spec.job, "function": spec.function_id, "schedule": spec.expression,
+                "timezone": spec.timezone}
+
+    def _run_job_now(self, job: str) -> HttpResponse:
+        spec = next((spec for spec in self._schedule_specs() if spec.job == job), None)
+        if spec is None:
+            return api_error(404, "NOT_FOUND", f"No job {job!r}; GET /_local/jobs lists them.")
+        at = self.clock.now()
+        ok = self._run_scheduled_job(spec, at)
+        return HttpResponse.json(200, {"job": job, "at": format_instant(at), "ok": ok})
+
+    def _run_scheduled_job(self, spec: ScheduleSpec, at: datetime) -> bool:
+        try:
+            self.functions[spec.function_id].invoke(scheduler_input(spec.payload, at, spec.job))
+        except Exception:
+            logger.exception("job %s at %s failed", spec.job, at.isoformat())
+            return False
+        return True
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """What the system sent to customers over SNS: SMS to phone numbers, and e-mail through the
+        per-customer topics (any topic the template does not declare), oldest first."""
+        internal_topics = {self.physical.refs[logical_id]
+                           for logical_id in self.template.resources_of_type("AWS::SNS::Topic")}
+        messages = []
+        for publication in list(self.aws.publications):
+            if publication.phone_number:
+                channel = "sms"
+            elif publication.topic_arn and publication.topic_arn not in internal_topics:
+                channel = "email"
+            else:
+                continue
+            messages.append({
+                "account_id": publication.attributes.get("account_id"),
+                "channel": channel,
+                "type": publication.attributes.get("notice_type"),
+                "subject": publication.subject,
+                "text": publication.message,
+                "at": format_instant(publication.at),
+            })
+        return messages

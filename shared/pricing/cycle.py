@@ -1,0 +1,42 @@
+"""Billing days and settlement cycles."""
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+BEIJING = timezone(timedelta(hours=8))
+
+# Accounts activated from this instant on settle daily; those activated before keep monthly settlement.
+DAILY_SETTLEMENT_FROM = datetime(2023, 1, 4, 0, 0, tzinfo=BEIJING)
+
+
+class SettlementCycle(StrEnum):
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+def require_aware(instant: datetime, what: str = "instant") -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{what} must carry a time zone; naive datetimes are ambiguous")
+    return instant
+
+
+def settlement_cycle(activated_at: datetime) -> SettlementCycle:
+    activated = require_aware(activated_at, "activated_at").astimezone(UTC)
+    return SettlementCycle.DAILY if activated >= DAILY_SETTLEMENT_FROM else SettlementCycle.MONTHLY
+
+
+def billing_date(instant: datetime, zone: ZoneInfo) -> date:
+    """The billing day an instant belongs to: its calendar date in the billing time zone."""
+    return require_aware(instant).astimezone(zone).date()
+
+
+def start_of_billing_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of `day` in `zone` (where midnight is skipped, the first instant that exists)."""
+    # fold=0 maps a skipped midnight to the instant the clocks jump, and a repeated one to its first pass.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def billing_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a billing day; 23 or 25 hours long on daylight-saving days."""
+    return start_of_billing_day(day, zone), start_of_billing_day(day + timedelta(days=1), zone)

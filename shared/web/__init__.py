@@ -1,0 +1,1 @@
+"""What every HTTP function shares: API.md's error shape, money types, the OpenAPI document."""

@@ -1,0 +1,133 @@
+"""API.md's error shape, the domain errors that map to it, and the handlers that answer them.
+
+One place maps errors to HTTP answers: handlers raise, they never build error bodies themselves.
+Powertools answers a validation failure with 422 and its own body; API.md wants 400
+VALIDATION_ERROR with field-level details, so the handler below reshapes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+logger = Logger(child=True)
+
+
+class ErrorDetail(BaseModel):
+    field: str = Field(description="Where the problem is, e.g. calls[3].occurred_at")
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", examples=["VALIDATION_ERROR"])
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers, whatever the status."""
+
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """A refusal the API answers with its own status and code (API.md's error list)."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, details: Sequence[ErrorDetail] = (), code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+        if code is not None:
+            self.code = code
+
+
+class ValidationFailed(ApiError):
+    status = HTTPStatus.BAD_REQUEST
+    code = "VALIDATION_ERROR"
+
+
+class Unauthenticated(ApiError):
+    status = HTTPStatus.UNAUTHORIZED
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(ApiError):
+    status = HTTPStatus.FORBIDDEN
+    code = "FORBIDDEN"
+
+
+class NotFound(ApiError):
+    status = HTTPStatus.NOT_FOUND
+    code = "NOT_FOUND"
+
+
+class PayloadTooLarge(ApiError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class Conflict(ApiError):
+    """A business rule refuses the request; `code` names the rule (e.g. INSUFFICIENT_BALANCE)."""
+
+    status = HTTPStatus.CONFLICT
+    code = "CONFLICT"
+
+
+def error_response(status: int, code: str, message: str, details: Sequence[ErrorDetail] = ()) -> Response:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=list(details)))
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(),
+    )
+
+
+def field_path(location: Sequence[Any]) -> str:
+    """('body', 'calls', 3, 'occurred_at') -> 'calls[3].occurred_at'; ('query', 'calls') -> 'calls'."""
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def validation_details(errors: Sequence[dict[str, Any]]) -> list[ErrorDetail]:
+    return [ErrorDetail(field=field_path(error.get("loc", ())), problem=error.get("msg", "invalid")) for error in errors]
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    """Answer every failure of `app` in API.md's error shape."""
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        details = validation_details(error.errors())
+        return error_response(400, "VALIDATION_ERROR", "The request is malformed; nothing was stored.", details)
+
+    @app.exception_handler(ApiError)
+    def _refused(error: ApiError) -> Response:
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.not_found
+    def _no_such_route(_: NotFoundError) -> Response:
+        path = app.current_event.path
+        return error_response(404, "NOT_FOUND", f"No route {app.current_event.http_method} {path}.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+        return error_response(500, "INTERNAL_ERROR", "An unexpected error occurred; retrying with the same client id is safe.")
