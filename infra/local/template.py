@@ -46,7 +46,7 @@ _CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
 
 def load_template(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        document = yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        document = yaml.load(handle, Loader=_CloudFormationLoader)
     if not isinstance(document, dict) or "Resources" not in document:
         raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
     return document

@@ -52,13 +52,15 @@ from shared.pricing.price_book import (
 from shared.pricing.quote import Quote, QuotePack, quote
 from shared.pricing.return_codes import (
     NFC_REPEAT_WINDOW,
-    RETURN_CODE_TABLES,
+    TABLES_BY_API_CHANNEL,
+    TABLES_BY_FAMILY,
     BillingDecision,
     BillingReason,
     ReturnCodeTable,
     classify_call,
     is_nfc_window_start,
     normalize_return_code,
+    return_code_tables,
 )
 from shared.pricing.validity import (
     purchased_pack_validity,
@@ -75,7 +77,8 @@ __all__ = [
     "NFC_REPEAT_WINDOW",
     "PHOTO_V2_FREE_QUOTA_FROM",
     "PRICE_BOOK",
-    "RETURN_CODE_TABLES",
+    "TABLES_BY_API_CHANNEL",
+    "TABLES_BY_FAMILY",
     "BillingDecision",
     "BillingReason",
     "BillingTag",
@@ -121,6 +124,7 @@ __all__ = [
     "quote",
     "refund_deadline",
     "refund_window_open",
+    "return_code_tables",
     "round_yuan",
     "same_date_next_year",
     "settlement_cycle",

@@ -1,7 +1,7 @@
 """Whether a call is billable: its channel's return-code rules in force on the call's day.
 
-The rules are data: per family (SaaS channels) or per channel (the `api` family), a sequence of
-dated tables. A vendor change is a new dated table, never new code.
+The rules are data: per family for the SaaS channels, per channel for the `api` family, a sequence
+of dated tables. A vendor change is a new dated table, never new code.
 """
 
 from collections.abc import Iterable, Mapping
@@ -145,8 +145,7 @@ _ID_2E = _api_table(_codes(0, -1), _codes(_span(-2, -7)))
 _PHONE_3E = _api_table(_codes(0, -4), _codes(_span(-6, -9), -11, -12, -13))
 _PHONE_3E_BY_OPERATOR = _api_table(_codes(0, -4), _codes(_span(-6, -9), -11, -13))
 
-# Keyed by return-code family, except the `api` family, keyed by channel id.
-RETURN_CODE_TABLES: Mapping[str, tuple[ReturnCodeTable, ...]] = MappingProxyType(
+TABLES_BY_FAMILY: Mapping[str, tuple[ReturnCodeTable, ...]] = MappingProxyType(
     {
         "wechat": (
             ReturnCodeTable(
@@ -163,6 +162,12 @@ RETURN_CODE_TABLES: Mapping[str, tuple[ReturnCodeTable, ...]] = MappingProxyType
         "sdk": (ReturnCodeTable(billable=_SDK_BILLABLE, free=_SDK_FREE),),
         "willingness": (ReturnCodeTable(billable=_codes(0, 66666006), free=_codes(66666004, 66666010)),),
         "nfc": (ReturnCodeTable(billable=_codes(0), free=_NFC_SERVER_FREE | _NFC_TERMINAL_FREE),),
+    }
+)
+
+# The `api` family has one set of tables per channel.
+TABLES_BY_API_CHANNEL: Mapping[str, tuple[ReturnCodeTable, ...]] = MappingProxyType(
+    {
         "api.liveness_recognition": _FACE_API,
         "api.id_photo_verification": _FACE_API,
         "api.liveness_compare": _FACE_API,
@@ -207,15 +212,14 @@ def normalize_return_code(code: str | int) -> str:
     return text
 
 
-def rule_key(channel_id: str) -> str:
-    """The key of the channel's tables in RETURN_CODE_TABLES."""
+def return_code_tables(channel_id: str) -> tuple[ReturnCodeTable, ...]:
+    """Every dated table of the channel's rules (UnknownChannel if there is no such channel)."""
     family = get_channel(channel_id).return_code_family
-    return channel_id if family == "api" else family
+    return TABLES_BY_API_CHANNEL[channel_id] if family == "api" else TABLES_BY_FAMILY[family]
 
 
 def table_in_force(channel_id: str, usage_date: date) -> ReturnCodeTable | None:
-    tables = RETURN_CODE_TABLES[rule_key(channel_id)]
-    return next((table for table in tables if table.in_force_on(usage_date)), None)
+    return next((table for table in return_code_tables(channel_id) if table.in_force_on(usage_date)), None)
 
 
 def classify_call(

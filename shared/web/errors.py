@@ -107,7 +107,9 @@ def field_path(location: Sequence[Any]) -> str:
 
 
 def validation_details(errors: Sequence[dict[str, Any]]) -> list[ErrorDetail]:
-    return [ErrorDetail(field=field_path(error.get("loc", ())), problem=error.get("msg", "invalid")) for error in errors]
+    return [
+        ErrorDetail(field=field_path(error.get("loc", ())), problem=error.get("msg", "invalid")) for error in errors
+    ]
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
@@ -130,4 +132,5 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.exception("unhandled error", extra={"error_type": type(error).__name__})
-        return error_response(500, "INTERNAL_ERROR", "An unexpected error occurred; retrying with the same client id is safe.")
+        message = "An unexpected error occurred; retrying with the same client id is safe."
+        return error_response(500, "INTERNAL_ERROR", message)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from infra.local.stack import LocalStack, LocalStackOptions
+from tests.support import REPO_ROOT, HttpClient
+
+# One in-process stack of the real template for the whole session: moto's backends are process-wide,
+# so tests that need another template start `python -m infra.local` in a child process instead.
+CLOCK_START = datetime.fromisoformat("2026-03-01T12:00:00+08:00")
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    stack = LocalStack(LocalStackOptions(template_path=REPO_ROOT / "template.yaml", port=0, clock_start=CLOCK_START))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def api(local_stack: LocalStack) -> HttpClient:
+    return HttpClient(local_stack.base_url)

@@ -1,0 +1,117 @@
+"""The local stack of the real template, over HTTP, as a newcomer uses it after `make run`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import boto3
+
+from infra.local.stack import LocalStack
+from tests.support import HttpClient
+
+
+def test_health_answers_once_the_stack_is_ready(api: HttpClient):
+    answer = api.get("/_local/health")
+
+    assert answer.status == 200
+    assert answer.json()["status"] == "ok"
+
+
+def test_catalog_quote_and_documents_are_served_on_the_local_port(api: HttpClient):
+    assert api.get("/v1/catalog").status == 200
+    quote = api.get("/v1/quote?billing_tag=enhanced_authority_wechat&calls=300000")
+    assert quote.status == 200 and quote.json()["total"] == "280000.00"
+    document = api.get("/v1/openapi.json")
+    assert document.status == 200 and "/v1/quote" in document.json()["paths"]
+    docs = api.get("/v1/docs")
+    assert docs.status == 200 and docs.headers["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_route_is_a_404_in_the_error_shape(api: HttpClient):
+    answer = api.get("/v1/no-such-thing")
+
+    assert answer.status == 404
+    assert answer.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_tables_and_topic_of_the_template_exist_in_the_emulator(local_stack: LocalStack):
+    dynamodb = local_stack.aws.client("dynamodb")
+    tables = set(dynamodb.list_tables()["TableNames"])
+
+    assert {"AccountsTable", "PacksTable", "CallsTable", "UsageTable", "LedgerTable", "BillsTable"} <= tables
+    calls = dynamodb.describe_table(TableName="CallsTable")["Table"]
+    assert calls["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert dynamodb.describe_time_to_live(TableName="CallsTable")["TimeToLiveDescription"]["AttributeName"] == (
+        "expires_at"
+    )
+    indexes = {index["IndexName"] for index in dynamodb.describe_table(TableName="AccountsTable")["Table"][
+        "GlobalSecondaryIndexes"]}
+    assert indexes == {"ByStatus", "ByCreation", "ByDeadline"}
+    topics = local_stack.aws.client("sns").list_topics()["Topics"]
+    assert any(topic["TopicArn"].endswith(":DomainEventsTopic") for topic in topics)
+
+
+def test_functions_get_the_template_environment_with_physical_names(local_stack: LocalStack):
+    import os
+
+    assert os.environ["ACCOUNTS_TABLE"] == "AccountsTable"
+    assert os.environ["DOMAIN_EVENTS_TOPIC_ARN"].startswith("arn:aws:sns:us-east-1:123456789012:")
+    assert os.environ["BILLING_TIME_ZONE"] == "Asia/Shanghai"
+
+
+def test_the_clock_only_moves_forward(api: HttpClient):
+    now = datetime.fromisoformat(api.get("/_local/clock").json()["now"])
+
+    answer = api.post("/_local/clock", {"now": (now - timedelta(hours=1)).isoformat()})
+
+    assert answer.status == 409
+    assert answer.json()["error"]["code"] == "CLOCK_BACKWARDS"
+
+
+def test_advancing_the_clock_by_an_iso_duration_moves_every_function_s_now(local_stack: LocalStack, api: HttpClient):
+    from shared import clock
+
+    before = datetime.fromisoformat(api.get("/_local/clock").json()["now"])
+
+    answer = api.post("/_local/clock", {"advance": "PT25H"})
+
+    assert answer.status == 200
+    after = datetime.fromisoformat(answer.json()["now"])
+    assert timedelta(hours=25) <= after - before < timedelta(hours=25, seconds=5)
+    assert answer.json()["now"].endswith("+08:00")
+    assert abs(clock.now() - after) < timedelta(seconds=5)
+
+
+def test_a_malformed_clock_request_is_a_validation_error(api: HttpClient):
+    for body in ({}, {"now": "yesterday"}, {"advance": "P1M"}, {"now": "2030-01-01T00:00:00"},
+                 {"advance": "PT1H", "fire": "yes"}, {"now": "2030-01-01T00:00:00Z", "advance": "PT1H"}):
+        answer = api.post("/_local/clock", body)
+        assert answer.status == 400, body
+        assert answer.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_an_unknown_job_is_404(api: HttpClient):
+    answer = api.post("/_local/jobs/no-such-job")
+
+    assert answer.status == 404
+
+
+def test_the_outbox_shows_sms_and_customer_email_but_not_internal_domain_events(local_stack: LocalStack,
+                                                                              api: HttpClient):
+    sns = boto3.client("sns", endpoint_url=local_stack.aws.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    attributes = {"account_id": {"DataType": "String", "StringValue": "acme"},
+                  "notice_type": {"DataType": "String", "StringValue": "arrears"}}
+    sns.publish(PhoneNumber="+8613800000000", Message="您的账户已欠费", MessageAttributes=attributes)
+    customer_topic = sns.create_topic(Name="customer-acme-email")["TopicArn"]
+    sns.publish(TopicArn=customer_topic, Subject="Arrears", Message="Your account is in arrears",
+                MessageAttributes=attributes)
+    sns.publish(TopicArn=local_stack.physical.refs["DomainEventsTopic"], Message="{}")
+
+    messages = api.get("/_local/outbox").json()["messages"]
+
+    assert [(m["channel"], m["account_id"], m["type"], m["text"]) for m in messages[-2:]] == [
+        ("sms", "acme", "arrears", "您的账户已欠费"),
+        ("email", "acme", "arrears", "Your account is in arrears"),
+    ]
+    assert all(m["text"] != "{}" for m in messages)
