@@ -55,7 +55,7 @@ class PackBalance:
     def deduction_rank(self) -> tuple[bool, date, datetime, str]:
         """Sort key: gifted before purchased, then first to expire, then older, then smaller id."""
         purchased = self.kind is not PackKind.GIFTED
-        return (purchased, self.expires_on, self.pack_id)
+        return (purchased, self.expires_on, self.acquired_at.astimezone(UTC), self.pack_id)
 
 
 @dataclass(frozen=True)

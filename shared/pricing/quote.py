@@ -1,5 +1,6 @@
 """The cheapest way to pay for a year's volume of one tag: any mix of pack tiers plus postpaid."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -65,6 +66,12 @@ def _cents(amount: Decimal) -> int:
     return int(cents)
 
 
+def _postpaid_fen_function(unit_price: Decimal) -> Callable[[int], int]:
+    """calls -> line_amount(calls, unit_price) in fen, in integer arithmetic (half-up, as line_amount)."""
+    numerator, denominator = unit_price.as_integer_ratio()
+    return lambda calls: (2 * calls * numerator * 100 + denominator) // (2 * denominator)
+
+
 def _cheapest_quantities(tag: BillingTag, calls: int) -> dict[int, int]:
     step = reduce(gcd, (tier.size for tier in tag.packs))
     tiers = sorted(tag.packs, key=lambda tier: tier.size, reverse=True)
@@ -72,26 +79,26 @@ def _cheapest_quantities(tag: BillingTag, calls: int) -> dict[int, int]:
     prices = [_cents(tier.price) for tier in tiers]
     last_index = (calls + tiers[0].size - 1) // step
 
+    # cost[k], packs[k]: the cheapest mix (in fen; then fewest packs) totalling exactly k * step calls.
     unreachable = 1 << 62
-    # best[k]: the cheapest (cost in fen, number of packs) of a mix totalling exactly k * step calls.
-    best: list[tuple[int, int]] = [(0, 0)] + [(unreachable, 0)] * last_index
-    last_tier: list[int] = [-1] * (last_index + 1)
+    cost = [0] + [unreachable] * last_index
+    packs = [0] * (last_index + 1)
+    last_tier = [-1] * (last_index + 1)
     for k in range(1, last_index + 1):
         for index, weight in enumerate(weights):
-            if weight <= k:
-                cost, count = best[k - weight]
-                candidate = (cost + prices[index], count + 1)
-                if candidate < best[k]:
-                    best[k] = candidate
+            if weight <= k and cost[k - weight] < unreachable:
+                candidate = (cost[k - weight] + prices[index], packs[k - weight] + 1)
+                if candidate < (cost[k], packs[k]):
+                    cost[k], packs[k] = candidate
                     last_tier[k] = index
 
-    def rank(k: int) -> tuple[int, int, int]:
-        cost, count = best[k]
-        pack_calls = k * step
-        postpaid = _cents(line_amount(max(0, calls - pack_calls), tag.unit_price))
-        return (cost + postpaid, max(calls, pack_calls), count)
+    postpaid_fen = _postpaid_fen_function(tag.unit_price)
 
-    chosen = min((k for k in range(last_index + 1) if best[k][0] < unreachable), key=rank)
+    def rank(k: int) -> tuple[int, int, int]:
+        pack_calls = k * step
+        return (cost[k] + postpaid_fen(max(0, calls - pack_calls)), max(calls, pack_calls), packs[k])
+
+    chosen = min((k for k in range(last_index + 1) if cost[k] < unreachable), key=rank)
     quantities: dict[int, int] = {}
     while chosen:
         index = last_tier[chosen]

@@ -182,7 +182,7 @@ def independent_rank(balance: PackBalance):
     return (0 if balance.kind == "gifted" else 1, balance.expires_on, balance.acquired_at, balance.pack_id)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(usages, pack_balances())
 def test_every_billable_call_lands_in_exactly_one_pack_or_postpaid(usage, packs):
     result = deduct(usage, packs)
@@ -199,7 +199,7 @@ def test_every_billable_call_lands_in_exactly_one_pack_or_postpaid(usage, packs)
         assert sum(calls for _, calls in line.pack_deductions) + line.postpaid_calls == line.billable_calls
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(usages, pack_balances())
 def test_no_pack_goes_below_zero_and_remaining_is_original_minus_deducted(usage, packs):
     result = deduct(usage, packs)
@@ -213,7 +213,7 @@ def test_no_pack_goes_below_zero_and_remaining_is_original_minus_deducted(usage,
         assert result.remaining[balance.pack_id] == balance.remaining - deducted[balance.pack_id]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(usages, pack_balances())
 def test_packs_are_never_used_outside_their_validity_or_for_another_tag(usage, packs):
     by_id = {p.pack_id: p for p in packs}
@@ -224,7 +224,7 @@ def test_packs_are_never_used_outside_their_validity_or_for_another_tag(usage, p
             assert used.effective_from <= line.usage_date <= used.expires_on
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(usages, pack_balances())
 def test_each_day_drains_valid_packs_in_rank_order_before_going_postpaid(usage, packs):
     balance = {p.pack_id: p.remaining for p in packs}
