@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -138,7 +137,3 @@ class EmbeddedAws:
             aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
         )
-
-
-def export_client_environment(aws: EmbeddedAws) -> None:
-    os.environ.update(aws.client_environment())
