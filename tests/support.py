@@ -27,12 +27,17 @@ class Answer:
 
 
 class HttpClient:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None):
         self.base_url = base_url.rstrip("/")
+        self.headers = headers or {}
+
+    def with_key(self, api_key: str) -> HttpClient:
+        return HttpClient(self.base_url, {**self.headers, "Authorization": f"Bearer {api_key}"})
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers or {})
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={**self.headers, **(headers or {})})
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -46,6 +51,9 @@ class HttpClient:
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Answer:
         return self.request("POST", path, body=body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Answer:
+        return self.request("PATCH", path, body=body, **kwargs)
 
 
 def load_event(name: str) -> dict[str, Any]:

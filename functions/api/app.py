@@ -1,4 +1,4 @@
-"""The public API function: catalog, quote, and the API's own documents."""
+"""The public API function: catalog, quote, accounts, keys, packs, usage, and the API's own documents."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api import catalog, documents
+from functions.api import accounts, catalog, documents, packs, usage
 from shared.web.resolver import api_resolver
 
 logger = Logger()
 metrics = Metrics()
 
 app = api_resolver()
-app.include_router(catalog.router)
-app.include_router(documents.router)
+for router in (catalog.router, accounts.router, packs.router, usage.router, documents.router):
+    app.include_router(router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -1,7 +1,8 @@
 """`python -m infra.local`: start the local stack (what `make run` does) and serve until Ctrl-C.
 
 Settings (environment): BILLING_LOCAL_PORT (3000), BILLING_CLOCK_START (RFC 3339; real time if
-unset), BILLING_TIME_ZONE (the template's BillingTimeZone parameter), BILLING_TEMPLATE (template.yaml).
+unset), BILLING_TIME_ZONE (the template's BillingTimeZone parameter), BILLING_OPERATOR_KEY (an operator
+API key from the start; only its hash reaches the functions), BILLING_TEMPLATE (template.yaml).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def options_from_environment(argv: list[str]) -> LocalStackOptions:
         port=int(os.environ.get("BILLING_LOCAL_PORT") or 3000),
         clock_start=parse_instant(start) if start else None,
         parameter_overrides=overrides,
+        operator_key=os.environ.get("BILLING_OPERATOR_KEY") or None,
         verbose=arguments.verbose,
     )
 

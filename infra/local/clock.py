@@ -133,18 +133,21 @@ class Scheduler:
 
 
 class Ticker:
-    def __init__(self, scheduler: Scheduler, interval_s: float = 0.5):
-        self._scheduler = scheduler
+    """Runs the stack's periodic work (schedules due, event sources to drain) in the background."""
+
+    def __init__(self, work: list[Callable[[], object]], interval_s: float = 0.5):
+        self._work = work
         self._interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="schedule-ticker", daemon=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval_s):
-            try:
-                self._scheduler.tick()
-            except Exception:  # the ticker must outlive a failing job; the failure is logged
-                logger.exception("scheduled job failed")
+            for work in self._work:
+                try:
+                    work()
+                except Exception:  # the ticker must outlive a failing job; the failure is logged
+                    logger.exception("background work failed")
 
     def start(self) -> None:
         self._thread.start()

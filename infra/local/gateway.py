@@ -160,7 +160,7 @@ def proxy_response(result: Any) -> HttpResponse:
 
 
 def method_arn(request: HttpRequest, route: ApiRoute) -> str:
-    return f"arn:aws:execute-api:us-east-1:123456789012:local/{STAGE}/{request.method}{route.path}"
+    return f"arn:aws:execute-api:us-east-1:123456789012:local/{STAGE}/{request.method}{request.path}"
 
 
 def authorizer_event(kind: str, header: str, request: HttpRequest, route: ApiRoute,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from infra.local.aws import EmbeddedAws
 from infra.local.intrinsics import PhysicalResources
 from infra.local.template import ScheduleSpec, StackTemplate, TemplateError
+
+ClientFactory = Callable[[str], Any]
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode")
 
@@ -35,8 +37,8 @@ def _table_request(name: str, properties: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-def create_tables(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
-    dynamodb = aws.client("dynamodb")
+def create_tables(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    dynamodb = client("dynamodb")
     for logical_id, raw in template.resources_of_type("AWS::DynamoDB::Table").items():
         properties = physical.resolve(raw)
         name = properties.get("TableName", logical_id)
@@ -53,8 +55,8 @@ def create_tables(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalR
             physical.attributes[(logical_id, "StreamArn")] = description["LatestStreamArn"]
 
 
-def create_topics(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
-    sns = aws.client("sns")
+def create_topics(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    sns = client("sns")
     for logical_id, raw in template.resources_of_type("AWS::SNS::Topic").items():
         properties = physical.resolve(raw)
         name = properties.get("TopicName", logical_id)
@@ -76,8 +78,8 @@ _QUEUE_ATTRIBUTES = (
 )
 
 
-def create_queues(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
-    sqs = aws.client("sqs")
+def create_queues(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    sqs = client("sqs")
     queues = template.resources_of_type("AWS::SQS::Queue")
     for logical_id, raw in queues.items():
         properties = {k: v for k, v in raw.items() if k != "RedrivePolicy"}
@@ -99,8 +101,8 @@ def create_queues(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalR
             )
 
 
-def create_subscriptions(aws: EmbeddedAws, template: StackTemplate, physical: PhysicalResources) -> None:
-    sns = aws.client("sns")
+def create_subscriptions(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    sns = client("sns")
     for raw in template.resources_of_type("AWS::SNS::Subscription").values():
         properties = physical.resolve(raw)
         attributes = {}
@@ -126,9 +128,9 @@ def register_functions(template: StackTemplate, physical: PhysicalResources) -> 
         physical.attributes[(logical_id, "RootResourceId")] = "root"
 
 
-def create_schedules(aws: EmbeddedAws, schedules: list[ScheduleSpec], physical: PhysicalResources) -> None:
+def create_schedules(client: ClientFactory, schedules: list[ScheduleSpec], physical: PhysicalResources) -> None:
     """Store the schedules in the emulator's EventBridge Scheduler, as deployed (moto never fires them)."""
-    scheduler = aws.client("scheduler")
+    scheduler = client("scheduler")
     for schedule in schedules:
         scheduler.create_schedule(
             Name=schedule.job,
@@ -142,3 +144,30 @@ def create_schedules(aws: EmbeddedAws, schedules: list[ScheduleSpec], physical: 
                 "Input": json.dumps(schedule.payload),
             },
         )
+
+
+def provision(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> list[ScheduleSpec]:
+    """Create every resource of the template; answer its schedules (stored, never fired, by moto)."""
+    register_functions(template, physical)
+    create_tables(client, template, physical)
+    create_topics(client, template, physical)
+    create_queues(client, template, physical)
+    create_subscriptions(client, template, physical)
+    schedules = template.schedules(physical.resolve)
+    create_schedules(client, schedules, physical)
+    return schedules
+
+
+def function_environment(template: StackTemplate, physical: PhysicalResources) -> dict[str, str]:
+    """The environment variables the template gives its functions, resolved; one value per name."""
+    environment: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for spec in template.functions().values():
+        for name, raw in spec.environment.items():
+            value = str(physical.resolve(raw))
+            if name in environment and environment[name] != value:
+                raise TemplateError(f"{spec.logical_id} sets {name}={value!r} but {owners[name]} sets "
+                                    f"{environment[name]!r}; functions share one process locally")
+            environment[name] = value
+            owners[name] = spec.logical_id
+    return environment

@@ -14,6 +14,7 @@ from typing import Any
 from infra.local import provision
 from infra.local.aws import LOCAL_ACCOUNT_ID, LOCAL_REGION, EmbeddedAws
 from infra.local.clock import ClockBackwards, LocalClock, Scheduler, Ticker, scheduled_jobs, scheduler_input
+from infra.local.event_sources import EventSources
 from infra.local.functions import LocalFunction
 from infra.local.gateway import (
     HttpRequest,
@@ -30,6 +31,7 @@ from infra.local.intrinsics import PhysicalResources
 from infra.local.schedule_expressions import parse_iso_duration
 from infra.local.template import ApiRoute, ScheduleSpec, StackTemplate, TemplateError, load_template
 from shared import clock as system_clock
+from shared.auth.keys import key_hash
 from shared.instants import format_instant, parse_instant
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,14 @@ class LocalStackOptions:
     port: int = 3000
     clock_start: datetime | None = None
     parameter_overrides: dict[str, str] | None = None
+    operator_key: str | None = None
     verbose: bool = False
+
+    def parameters(self) -> dict[str, str]:
+        parameters = dict(self.parameter_overrides or {})
+        if self.operator_key:
+            parameters["OperatorKeyHash"] = key_hash(self.operator_key)
+        return parameters
 
 
 class LocalStack:
@@ -62,6 +71,7 @@ class LocalStack:
         self.functions: dict[str, LocalFunction] = {}
         self.routes = RouteTable([])
         self.scheduler: Scheduler | None = None
+        self.event_sources = EventSources([])
         self._ticker: Ticker | None = None
         self._http = None
         self.ready = False
@@ -71,16 +81,12 @@ class LocalStack:
     def start(self) -> None:
         self.aws.start()
         os.environ.update(self.aws.client_environment())
-        self.physical.parameters = self.template.parameter_values(self.options.parameter_overrides or {})
-        provision.register_functions(self.template, self.physical)
-        provision.create_tables(self.aws, self.template, self.physical)
-        provision.create_topics(self.aws, self.template, self.physical)
-        provision.create_queues(self.aws, self.template, self.physical)
-        provision.create_subscriptions(self.aws, self.template, self.physical)
-        schedule_specs = self.template.schedules(self.physical.resolve)
-        jobs = scheduled_jobs(schedule_specs)
-        provision.create_schedules(self.aws, schedule_specs, self.physical)
+        self.physical.parameters = self.template.parameter_values(self.options.parameters())
+        jobs = scheduled_jobs(provision.provision(self.aws.client, self.template, self.physical))
         self._load_functions()
+        self.event_sources = EventSources.from_template(
+            self.template.event_sources(), self.functions, self.physical, self.aws.client
+        )
         system_clock.use_clock(self.clock)
         self.routes = RouteTable(self.template.api_routes())
         self.scheduler = Scheduler(self.clock, jobs, self._run_scheduled_job)
@@ -88,27 +94,17 @@ class LocalStack:
 
         self._http = LocalHttpServer(self.options.host, self.options.port, self.handle, self.options.verbose)
         self._http.start()
-        self._ticker = Ticker(self.scheduler)
+        self._ticker = Ticker([self.scheduler.tick, self.event_sources.drain])
         self._ticker.start()
         self.ready = True
 
     def _load_functions(self) -> None:
-        """Every function sees the environment the template gives it. They share this process, so two
-        functions that set one variable to different values cannot both be served: refuse to start."""
-        environment: dict[str, str] = dict(LOCAL_FUNCTION_ENVIRONMENT)
-        owners: dict[str, str] = {}
+        """Every function sees the environment the template gives it (they share this process)."""
+        environment = provision.function_environment(self.template, self.physical)
+        os.environ.update({**environment, **LOCAL_FUNCTION_ENVIRONMENT})
         for spec in self.template.functions().values():
-            for name, raw in spec.environment.items():
-                value = str(self.physical.resolve(raw))
-                if name in environment and environment[name] != value and name not in LOCAL_FUNCTION_ENVIRONMENT:
-                    raise TemplateError(
-                        f"{spec.logical_id} sets {name}={value!r} but {owners[name]} sets {environment[name]!r}"
-                    )
-                environment.setdefault(name, value)
-                owners.setdefault(name, spec.logical_id)
-            self.functions[spec.logical_id] = LocalFunction(spec, self.physical.get_att(spec.logical_id, "Arn"))
-        os.environ.update(environment)
-        for function in self.functions.values():
+            function = LocalFunction(spec, self.physical.get_att(spec.logical_id, "Arn"))
+            self.functions[spec.logical_id] = function
             function.load()
 
     def stop(self) -> None:
@@ -148,7 +144,9 @@ class LocalStack:
                 return outcome
             authorizer_context = outcome
         event = proxy_event(request, route, path_parameters, authorizer_context)
-        return proxy_response(self.functions[route.function_id].invoke(event))
+        response = proxy_response(self.functions[route.function_id].invoke(event))
+        self.event_sources.drain()
+        return response
 
     def _authorize(self, request: HttpRequest, route: ApiRoute, path_parameters: dict[str, str]):
         """Run the API's Lambda authorizer: its context on success, else the gateway's own refusal."""
@@ -159,7 +157,8 @@ class LocalStack:
         kind = declaration.get("FunctionPayloadType", "TOKEN")
         identity = declaration.get("Identity") or {}
         header = identity.get("Header") or (identity.get("Headers") or ["Authorization"])[0]
-        if kind == "TOKEN" and not any(k.lower() == header.lower() for k, _ in request.headers):
+        # API Gateway refuses a request that lacks an identity source before calling the authorizer.
+        if not any(k.lower() == header.lower() for k, _ in request.headers):
             return self._gateway_response(route, "UNAUTHORIZED", 401)
         event = authorizer_event(kind, header, request, route, path_parameters)
         try:
@@ -249,6 +248,8 @@ class LocalStack:
         except Exception:
             logger.exception("job %s at %s failed", spec.job, at.isoformat())
             return False
+        finally:
+            self.event_sources.drain()
         return True
 
     def outbox(self) -> list[dict[str, Any]]:

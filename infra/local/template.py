@@ -72,6 +72,18 @@ class ScheduleSpec:
 
 
 @dataclass(frozen=True)
+class EventSourceSpec:
+    """An event source mapping: a queue or a table stream that feeds a function in batches."""
+
+    function_id: str
+    kind: str  # "SQS" or "DynamoDB"
+    source: Any  # the Queue or Stream property, unresolved
+    batch_size: int
+    reports_item_failures: bool
+    starting_position: str | None
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     handler: str
@@ -171,6 +183,22 @@ class StackTemplate:
 
     def _default_authorizer(self, api_id: str | None) -> str | None:
         return self.api_auth(api_id).get("DefaultAuthorizer")
+
+    def event_sources(self) -> list[EventSourceSpec]:
+        sources = []
+        for function_id, _, properties in self._events({"SQS", "DynamoDB"}):
+            kind = "SQS" if "Queue" in properties else "DynamoDB"
+            sources.append(
+                EventSourceSpec(
+                    function_id=function_id,
+                    kind=kind,
+                    source=properties["Queue"] if kind == "SQS" else properties["Stream"],
+                    batch_size=int(properties.get("BatchSize", 10 if kind == "SQS" else 100)),
+                    reports_item_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
+                    starting_position=properties.get("StartingPosition"),
+                )
+            )
+        return sources
 
     def schedules(self, resolve: Any) -> list[ScheduleSpec]:
         """ScheduleV2 events (EventBridge Scheduler, with a time zone) and classic Schedule rules (UTC)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from shared.pricing import format_money, format_unit_price
 
@@ -22,3 +23,23 @@ UnitPrice = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1.2", "0.0035"]}),
 ]
 """A price per call, answered with as many decimals as the price book has."""
+
+
+_MONEY_TEXT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+
+
+def _money_from_text(value: object) -> Decimal:
+    # A JSON number is refused outright: 0.1 as a float is already not 0.1.
+    if not isinstance(value, str):
+        raise ValueError('money must be a JSON string such as "100.00", never a number')
+    if not _MONEY_TEXT.match(value):
+        raise ValueError('money must be yuan with at most two decimals, e.g. "100.00"')
+    return Decimal(value)
+
+
+MoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_money_from_text),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$", "examples": ["100.00"]}),
+]
+"""An amount in a request: a string of yuan with at most two decimals; numbers are refused."""

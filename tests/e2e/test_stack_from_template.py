@@ -55,11 +55,14 @@ def recorded(path: Path) -> list[dict]:
 def test_a_route_added_to_the_template_is_served_with_no_other_change(tmp_path):
     template = template_with(tmp_path, {"EchoFunction": function(
         "echo_function.handler", {"Echo": api_event("/v1/echo/{thing_id}", "POST")})})
+    operator = {"Authorization": "Bearer fbk_local-operator", "X-Trace": "t1"}
 
-    with StackProcess({"BILLING_TEMPLATE": str(template)}) as api:
-        answer = api.post("/v1/echo/abc?x=1&x=2", {"hello": "世界"}, headers={"X-Trace": "t1"})
+    with StackProcess({"BILLING_TEMPLATE": str(template), "BILLING_OPERATOR_KEY": "fbk_local-operator"}) as api:
+        answer = api.post("/v1/echo/abc?x=1&x=2", {"hello": "世界"}, headers=operator)
+        without_key = api.post("/v1/echo/abc", {})
         catalog = api.get("/v1/catalog")
 
+    assert without_key.status == 401 and without_key.json()["error"]["code"] == "UNAUTHENTICATED"
     assert answer.status == 200
     event = answer.json()["event"]
     assert answer.json()["function_name"] == "EchoFunction"
@@ -72,6 +75,7 @@ def test_a_route_added_to_the_template_is_served_with_no_other_change(tmp_path):
     assert event["headers"]["X-Trace"] == "t1"
     assert json.loads(event["body"]) == {"hello": "世界"}
     assert event["requestContext"]["resourcePath"] == "/v1/echo/{thing_id}"
+    assert event["requestContext"]["authorizer"]["scope"] == "operator"
     assert catalog.status == 200
 
 

@@ -1,0 +1,1 @@
+"""Who may call what: API keys (stored hashed) and the scope each route needs."""

@@ -1,0 +1,70 @@
+"""Domain events on the SNS topic: what happened, to which account, for the notices and other jobs.
+
+Events are published after the change they describe has committed. A crash in between is made good
+by the retry of the same client id (the service re-publishes when it finds its change already done),
+so delivery is at least once and consumers dedupe by `event_id`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from shared.instants import format_instant
+
+
+class EventType(StrEnum):
+    PACK_DELIVERED = "pack_delivered"
+    FREE_QUOTA_GRANTED = "free_quota_granted"
+    ARREARS = "arrears"
+    SUSPENDED = "suspended"
+    RELEASED = "released"
+    RESTORED = "restored"
+    PACK_LOW = "pack_low"
+    PACK_EXHAUSTED = "pack_exhausted"
+    PACK_EXPIRING = "pack_expiring"
+    PACK_EXPIRED = "pack_expired"
+    REFUND_COMPLETED = "refund_completed"
+    DAILY_REPORT = "daily_report"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    event_id: str  # the cause: the same cause always gives the same id (e.g. "pack_delivered#<purchase_id>")
+    event_type: EventType
+    account_id: str
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "event_id": self.event_id,
+                "event_type": self.event_type.value,
+                "account_id": self.account_id,
+                "at": format_instant(self.at),
+                "detail": self.detail,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+
+
+class EventPublisher:
+    def __init__(self, sns: Any, topic_arn: str):
+        self._sns = sns
+        self._topic_arn = topic_arn
+
+    def publish(self, events: list[DomainEvent]) -> None:
+        for event in events:
+            self._sns.publish(
+                TopicArn=self._topic_arn,
+                Message=event.to_json(),
+                MessageAttributes={
+                    "event_type": {"DataType": "String", "StringValue": event.event_type.value},
+                    "account_id": {"DataType": "String", "StringValue": event.account_id},
+                },
+            )

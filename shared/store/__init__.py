@@ -1,0 +1,1 @@
+"""DynamoDB access: the item codec, the clients, and one repository module per table."""

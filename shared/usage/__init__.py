@@ -1,0 +1,1 @@
+"""Live usage and the entitlement answer, computed from the usage counters and the packs."""
