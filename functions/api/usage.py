@@ -1,5 +1,120 @@
-"""Routes filled in by issue 4."""
+"""Live usage, the entitlement answer and the call lookup (issue 4)."""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, Field
+
+from functions.api.models import ACCOUNT_ID_PATTERN
+from shared import clock
+from shared.instants import format_instant
+from shared.usage import service
+from shared.usage.rules import DayUsage, EntitlementReason
+from shared.web.money import Money
+from shared.web.openapi import answers
 
 router = APIGatewayRouter()
+
+AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
+
+
+class TagUsageOut(BaseModel):
+    billing_tag: str
+    calls: int
+    billable_calls: int
+    unclassified_calls: int = Field(description="Calls with a return code no rule knows: never billed.")
+    by_return_code: dict[str, int]
+    estimated_pack_calls: int = Field(description="Of the unsettled billable calls, those packs will take.")
+    estimated_postpaid_amount: Money = Field(description="What the rest will cost postpaid, at the unit price.")
+
+
+class UsageOut(BaseModel):
+    date: date
+    settled: bool
+    tags: list[TagUsageOut]
+
+    @classmethod
+    def from_domain(cls, usage: DayUsage) -> UsageOut:
+        return cls(
+            date=usage.usage_date,
+            settled=usage.settled,
+            tags=[TagUsageOut(**tag.__dict__) for tag in usage.tags],
+        )
+
+
+class EntitlementOut(BaseModel):
+    allowed: bool
+    reason: EntitlementReason
+
+
+class CallOut(BaseModel):
+    request_id: str
+    channel: str
+    source: str | None
+    return_code: str
+    occurred_at: str
+    received_at: str
+    billing_tag: str
+    billing_date: date
+    billable: bool
+    reason: str = Field(examples=["BILLABLE_CODE", "FREE_CODE", "UNCLASSIFIED_CODE", "NFC_REPEAT_WITHIN_5_MIN"])
+    nfc_req_id: str | None = None
+    settled: bool
+
+
+@router.get(
+    "/v1/accounts/<account_id>/usage",
+    summary="Calls by tag and return code for a day, with estimates while it is unsettled",
+    responses=answers(UsageOut, 404),
+)
+def get_usage(
+    account_id: AccountId,
+    day: Annotated[date | None, Query(alias="date", description="A billing date; today by default.")] = None,
+) -> UsageOut:
+    usage = service.usage_of_day(service.UsageStores.from_settings(), account_id, day, clock.now())
+    return UsageOut.from_domain(usage)
+
+
+@router.get(
+    "/v1/accounts/<account_id>/entitlement",
+    summary="May this account make a call on this channel now?",
+    responses=answers(EntitlementOut, 404),
+)
+def get_entitlement(
+    account_id: AccountId,
+    channel: Annotated[str, Query(min_length=1, max_length=64, description="A channel id of the catalog.")],
+    source: Annotated[str | None, Query(description="authority or upload, where the channel takes one.")] = None,
+) -> EntitlementOut:
+    reason = service.check_entitlement(service.UsageStores.from_settings(), account_id, channel, source, clock.now())
+    return EntitlementOut(allowed=reason is EntitlementReason.OK, reason=reason)
+
+
+@router.get(
+    "/v1/accounts/<account_id>/calls/<request_id>",
+    summary="A call as recorded, and why it is billed or not",
+    responses=answers(CallOut, 404),
+)
+def get_call(
+    account_id: AccountId,
+    request_id: Annotated[str, Path(min_length=1, max_length=128)],
+) -> CallOut:
+    found = service.look_up_call(service.UsageStores.from_settings(), account_id, request_id, clock.now())
+    call = found.call
+    return CallOut(
+        request_id=call.request_id,
+        channel=call.channel,
+        source=call.source,
+        return_code=call.return_code,
+        occurred_at=format_instant(call.occurred_at),
+        received_at=format_instant(call.received_at),
+        billing_tag=call.billing_tag,
+        billing_date=call.billing_date,
+        billable=call.billable,
+        reason=call.reason.value,
+        nfc_req_id=call.nfc_req_id,
+        settled=found.settled,
+    )

@@ -8,29 +8,27 @@ Entitlement asks the same question for one more call today: would it land in a p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from shared.pricing import PackBalance, Usage, deduct, get_tag, line_amount
 
 
-@dataclass(frozen=True)
-class DayCounter:
-    """What the usage counters hold for one account, day and tag."""
+class DayCounter(Protocol):
+    """What the usage counters hold for one account, day and tag (shared.store.usage.UsageCounter)."""
 
     usage_date: date
     billing_tag: str
     calls: int
     billable: int
-    unclassified: int = 0
-    by_return_code: Mapping[str, int] = field(default_factory=dict)
-    settled_billable: int = 0
+    unclassified: int
+    by_return_code: Mapping[str, int]
 
     @property
-    def unsettled_billable(self) -> int:
-        return max(0, self.billable - self.settled_billable)
+    def unsettled_billable(self) -> int: ...
 
 
 @dataclass(frozen=True)

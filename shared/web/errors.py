@@ -17,6 +17,8 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
+from shared.pricing import PricingError, SourceNotAllowed, SourceRequired, UnknownBillingTag, UnknownChannel
+
 logger = Logger(child=True)
 
 
@@ -118,6 +120,14 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
         details = validation_details(error.errors())
+        return error_response(400, "VALIDATION_ERROR", "The request is malformed; nothing was stored.", details)
+
+    @app.exception_handler(PricingError)
+    def _bad_pricing_input(error: PricingError) -> Response:
+        # Bad input the pricing package caught (a channel, source or tag it does not know): a parameter error.
+        field = {UnknownChannel: "channel", SourceRequired: "source", SourceNotAllowed: "source",
+                 UnknownBillingTag: "billing_tag"}.get(type(error), "body")
+        details = [ErrorDetail(field=field, problem=str(error))]
         return error_response(400, "VALIDATION_ERROR", "The request is malformed; nothing was stored.", details)
 
     @app.exception_handler(ApiError)

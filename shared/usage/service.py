@@ -1,0 +1,97 @@
+"""The usage, entitlement and call-lookup answers: load the counters and packs, apply the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.accounts.models import Account, PackStatus
+from shared.pricing import PackBalance, billing_date, billing_tag_for
+from shared.store.accounts import AccountRepository
+from shared.store.calls import CallRepository, StoredCall
+from shared.store.packs import PackRepository
+from shared.store.usage import UsageRepository
+from shared.usage.rules import DayUsage, EntitlementReason, day_usage, entitlement
+from shared.web.errors import NotFound
+
+# Calls are accepted up to 35 days late, so no day older than this can hold unsettled calls that a
+# run has not already found; the margin covers a settlement run that is a few days behind.
+UNSETTLED_HORIZON = timedelta(days=45)
+
+
+@dataclass(frozen=True)
+class UsageStores:
+    accounts: AccountRepository
+    packs: PackRepository
+    usage: UsageRepository
+    calls: CallRepository
+    zone: ZoneInfo
+
+    @classmethod
+    def from_settings(cls) -> UsageStores:
+        from shared.aws import dynamodb_client
+        from shared.config import settings
+
+        config = settings()
+        dynamodb = dynamodb_client()
+        return cls(
+            accounts=AccountRepository(dynamodb, config.accounts_table),
+            packs=PackRepository(dynamodb, config.packs_table),
+            usage=UsageRepository(dynamodb, config.usage_table),
+            calls=CallRepository(dynamodb, config.calls_table),
+            zone=config.zone,
+        )
+
+
+def _account(stores: UsageStores, account_id: str) -> Account:
+    account = stores.accounts.get(account_id)
+    if account is None:
+        raise NotFound(f"No account {account_id!r}.")
+    return account
+
+
+def _deductible_packs(stores: UsageStores, account_id: str) -> list[PackBalance]:
+    return [
+        pack.balance(stores.zone)
+        for pack in stores.packs.list_for_account(account_id)
+        if pack.recorded_status is not PackStatus.REFUNDED and pack.remaining > 0
+    ]
+
+
+def usage_of_day(stores: UsageStores, account_id: str, day: date | None, now: datetime) -> DayUsage:
+    _account(stores, account_id)
+    today = billing_date(now, stores.zone)
+    day = day or today
+    since = min(day, today - UNSETTLED_HORIZON)
+    counters = stores.usage.since(account_id, since)
+    return day_usage(day, today, counters, _deductible_packs(stores, account_id))
+
+
+def check_entitlement(
+    stores: UsageStores, account_id: str, channel: str, source: str | None, now: datetime
+) -> EntitlementReason:
+    """Raises the pricing package's UnknownChannel / SourceRequired / SourceNotAllowed for bad input."""
+    account = _account(stores, account_id)
+    tag = billing_tag_for(channel, source)
+    today = billing_date(now, stores.zone)
+    counters = stores.usage.since(account_id, today - UNSETTLED_HORIZON)
+    return entitlement(
+        account.status.value, account.postpaid_enabled, tag, today, counters, _deductible_packs(stores, account_id)
+    )
+
+
+@dataclass(frozen=True)
+class CallLookup:
+    call: StoredCall
+    settled: bool
+
+
+def look_up_call(stores: UsageStores, account_id: str, request_id: str, now: datetime) -> CallLookup:
+    call = stores.calls.get(account_id, request_id)
+    if call is None:
+        raise NotFound(f"No call {request_id!r} was accepted for account {account_id!r}.")
+    counter = stores.usage.get(account_id, call.billing_date, call.billing_tag)
+    today = billing_date(now, stores.zone)
+    settled = call.billing_date < today and counter is not None and counter.unsettled_billable == 0
+    return CallLookup(call=call, settled=settled)
