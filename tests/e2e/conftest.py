@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -16,6 +17,11 @@ OPERATOR_KEY = "fbk_e2e-operator"
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
+    imported_early = sorted(name for name in sys.modules if name.startswith("functions."))
+    if imported_early:
+        pytest.fail("the local stack must import the handlers itself, after it points their AWS clients at its "
+                    f"emulator, but {imported_early[0]} was imported first: run the end-to-end tests in a pytest "
+                    "run of their own (`pytest tests/e2e`, as `make test` does)")
     stack = LocalStack(LocalStackOptions(template_path=REPO_ROOT / "template.yaml", port=0, clock_start=CLOCK_START,
                                          operator_key=OPERATOR_KEY))
     stack.start()
