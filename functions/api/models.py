@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from datetime import date, datetime
+from typing import Annotated
 
-from shared.pricing import BillingTag, Channel, Quote
-from shared.web.money import Money, UnitPrice
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
+
+from shared.accounts.models import (
+    Account,
+    AccountPage,
+    AccountStatus,
+    Locale,
+    PackOrigin,
+    PackStatus,
+    PackView,
+    Payment,
+    ProfileChanges,
+    PurchaseResult,
+    SuspensionReason,
+    Wallet,
+)
+from shared.accounts.rules import used_percent
+from shared.accounts.service import MAX_PACKS_PER_PURCHASE
+from shared.instants import format_instant, parse_instant
+from shared.pricing import PRICE_BOOK, BillingTag, Channel, Quote, SettlementCycle
+from shared.web.money import Money, MoneyIn, UnitPrice
 
 
 class PackTierOut(BaseModel):
@@ -82,3 +113,233 @@ class QuoteOut(BaseModel):
             total=quote.total,
             postpaid_only_total=quote.postpaid_only_total,
         )
+
+
+# -- Accounts, keys and packs (issue 4): request models refuse unknown fields; answers map domain types.
+
+ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+E164_PATTERN = r"^\+[1-9]\d{6,14}$"
+
+
+def _instant_from_text(value: object) -> datetime:
+    # RFC 3339 with an offset only: a number or a naive time would be guessed at, never read.
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 string with an offset, e.g. 2026-03-01T09:00:00+08:00")
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise ValueError("must be RFC 3339 with an offset, e.g. 2026-03-01T09:00:00+08:00") from None
+
+
+InstantIn = Annotated[
+    datetime,
+    BeforeValidator(_instant_from_text),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-01T09:00:00+08:00"]}),
+]
+"""An instant in a request: RFC 3339 with an offset (or Z)."""
+
+InstantOut = Annotated[
+    datetime,
+    PlainSerializer(format_instant, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-01T09:00:00+08:00"]}),
+]
+"""An instant in an answer: RFC 3339 in +08:00."""
+
+def _known_billing_tag(value: str) -> str:
+    if value not in PRICE_BOOK:
+        raise ValueError(f"unknown billing tag {value!r}; see GET /v1/catalog")
+    return value
+
+
+KnownBillingTag = Annotated[
+    str,
+    AfterValidator(_known_billing_tag),
+    WithJsonSchema({"type": "string", "enum": list(PRICE_BOOK), "examples": ["enhanced_authority_wechat"]}),
+]
+"""A billing tag id of the catalog."""
+
+ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="Chosen by the client; idempotent.")]
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactsIn(RequestModel):
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN, examples=["ops@acme.example"])
+    phone: str | None = Field(default=None, pattern=E164_PATTERN, description="E.164", examples=["+8613800000000"])
+
+
+class NewAccountIn(RequestModel):
+    account_id: str = Field(pattern=ACCOUNT_ID_PATTERN, examples=["acme"])
+    activated_at: InstantIn | None = Field(default=None, description="Defaults to now; never in the future.")
+    contacts: ContactsIn
+    locale: Locale = Locale.ZH_CN
+
+
+class AccountPatchIn(RequestModel):
+    postpaid_enabled: StrictBool = Field(default=None)
+    contacts: ContactsIn = Field(default=None, description="Given contacts are set; a contact sent as null is removed.")
+    locale: Locale = Field(default=None)
+    daily_report: StrictBool = Field(default=None)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> AccountPatchIn:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of postpaid_enabled, contacts, locale, daily_report")
+        return self
+
+    def to_domain(self) -> ProfileChanges:
+        contacts = None
+        if self.contacts is not None:
+            contacts = {name: getattr(self.contacts, name) for name in self.contacts.model_fields_set}
+        return ProfileChanges(postpaid_enabled=self.postpaid_enabled, contacts=contacts, locale=self.locale,
+                              daily_report=self.daily_report)
+
+
+class RechargeIn(RequestModel):
+    recharge_id: ClientId
+    amount: Annotated[MoneyIn, Field(gt=0)]
+    wallet: Wallet
+
+
+class ViolationIn(RequestModel):
+    suspend: StrictBool
+
+
+class GrantIn(RequestModel):
+    grant_id: ClientId
+    billing_tag: KnownBillingTag
+    size: StrictInt = Field(ge=1, le=10_000_000)
+    valid_days: StrictInt = Field(default=365, ge=1, le=3650)
+
+
+class PurchaseIn(RequestModel):
+    purchase_id: ClientId
+    billing_tag: KnownBillingTag
+    size: StrictInt = Field(gt=0, description="A pack tier of the tag (see the catalog).")
+    quantity: StrictInt = Field(default=1, ge=1, le=MAX_PACKS_PER_PURCHASE)
+    voucher_amount: MoneyIn | None = Field(default=None, description="Pays first; at most the price.")
+
+
+class ContactsOut(BaseModel):
+    email: str | None
+    phone: str | None
+
+
+class WalletsOut(BaseModel):
+    cash: Money
+    income: Money
+    gift: Money
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    status: AccountStatus
+    suspension_reason: SuspensionReason | None
+    settlement_cycle: SettlementCycle
+    postpaid_enabled: bool
+    balance: Money = Field(description="cash + income + gift; the sum of the account's ledger.")
+    wallets: WalletsOut
+    arrears_since: InstantOut | None
+    suspend_at: InstantOut | None
+    activated_at: InstantOut
+    created_at: InstantOut
+    contacts: ContactsOut
+    locale: Locale
+    daily_report: bool
+
+    @classmethod
+    def from_domain(cls, account: Account) -> AccountOut:
+        return cls(
+            account_id=account.account_id,
+            status=account.status,
+            suspension_reason=account.suspension_reason,
+            settlement_cycle=account.settlement_cycle,
+            postpaid_enabled=account.postpaid_enabled,
+            balance=account.balance,
+            wallets=WalletsOut(cash=account.wallets.cash, income=account.wallets.income, gift=account.wallets.gift),
+            arrears_since=account.arrears_since,
+            suspend_at=account.suspend_at,
+            activated_at=account.activated_at,
+            created_at=account.created_at,
+            contacts=ContactsOut(email=account.contacts.email, phone=account.contacts.phone),
+            locale=account.locale,
+            daily_report=account.daily_report,
+        )
+
+
+class AccountPageOut(BaseModel):
+    accounts: list[AccountOut]
+    next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
+
+    @classmethod
+    def from_domain(cls, page: AccountPage) -> AccountPageOut:
+        return cls(accounts=[AccountOut.from_domain(a) for a in page.accounts], next_cursor=page.next_cursor)
+
+
+class ApiKeyOut(BaseModel):
+    api_key: str = Field(description="Shown once: only its SHA-256 is stored.")
+
+
+class PackOut(BaseModel):
+    pack_id: str
+    billing_tag: str
+    origin: PackOrigin
+    size: int
+    remaining: int
+    used: int
+    used_percent: float = Field(description="Percent of the pack used, one decimal.", examples=[12.5])
+    acquired_at: InstantOut
+    effective_from: date = Field(description="Billing date from which the pack offsets calls.")
+    expires_at: InstantOut
+    status: PackStatus
+    refundable: bool
+
+    @classmethod
+    def from_domain(cls, view: PackView) -> PackOut:
+        pack = view.pack
+        return cls(
+            pack_id=pack.pack_id,
+            billing_tag=pack.billing_tag,
+            origin=pack.origin,
+            size=pack.size,
+            remaining=pack.remaining,
+            used=pack.used,
+            used_percent=float(used_percent(pack)),
+            acquired_at=pack.acquired_at,
+            effective_from=pack.effective_from,
+            expires_at=pack.expires_at,
+            status=view.status,
+            refundable=view.refundable,
+        )
+
+
+class PackAnswer(BaseModel):
+    pack: PackOut
+
+
+class PacksOut(BaseModel):
+    packs: list[PackOut]
+
+
+class PaidOut(BaseModel):
+    cash: Money
+    income: Money
+    gift: Money
+    voucher: Money
+
+    @classmethod
+    def from_domain(cls, payment: Payment) -> PaidOut:
+        return cls(cash=payment.cash, income=payment.income, gift=payment.gift, voucher=payment.voucher)
+
+
+class PurchaseOut(BaseModel):
+    packs: list[PackOut]
+    paid: PaidOut
+
+    @classmethod
+    def from_domain(cls, result: PurchaseResult) -> PurchaseOut:
+        return cls(packs=[PackOut.from_domain(view) for view in result.packs], paid=PaidOut.from_domain(result.paid))

@@ -1,5 +1,48 @@
-"""Routes filled in by issue 4."""
+"""Buying packs (资源包) and listing an account's packs (issue 4)."""
 
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from functions.api.models import ACCOUNT_ID_PATTERN, PackOut, PacksOut, PurchaseIn, PurchaseOut
+from shared.accounts import service
+from shared.accounts.models import PackStatus
+from shared.web.openapi import answers
+
 router = APIGatewayRouter()
+
+AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
+
+
+@router.post(
+    "/v1/accounts/<account_id>/packs",
+    summary="Buy packs of one tier: voucher first, then cash, income and gift (idempotent by purchase_id)",
+    responses=answers(
+        PurchaseOut, 404, 409, status=201,
+        description="Created (409 INSUFFICIENT_BALANCE, NO_PACKS_FOR_TAG, ACCOUNT_SUSPENDED, IDEMPOTENCY_KEY_REUSED)",
+    ),
+)
+def buy_packs(account_id: AccountId, request: Annotated[PurchaseIn, Body()]) -> Response[PurchaseOut]:
+    result = service.buy_packs(
+        service.Stores.from_settings(), account_id,
+        purchase_id=request.purchase_id, billing_tag=request.billing_tag, size=request.size,
+        quantity=request.quantity, voucher_amount=request.voucher_amount,
+    )
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=PurchaseOut.from_domain(result))
+
+
+@router.get(
+    "/v1/accounts/<account_id>/packs",
+    summary="The account's packs, in the order deduction takes them",
+    responses=answers(PacksOut, 404),
+)
+def list_packs(
+    account_id: AccountId,
+    status: Annotated[PackStatus | None, Query(description="Only packs in this status.")] = None,
+) -> PacksOut:
+    views = service.list_packs(service.Stores.from_settings(), account_id, status=status)
+    return PacksOut(packs=[PackOut.from_domain(view) for view in views])

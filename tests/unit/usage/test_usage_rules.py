@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from shared.pricing import PackBalance, PackKind
-from shared.usage.rules import DayCounter, EntitlementReason, day_usage, entitlement
+from shared.store.usage import UsageCounter
+from shared.usage.rules import EntitlementReason, day_usage, entitlement
 
 TAG = "enhanced_authority_wechat"
 TODAY = date(2026, 3, 10)
@@ -16,8 +17,8 @@ def pack(pack_id: str, remaining: int, kind: PackKind = PackKind.PURCHASED, expi
     return PackBalance(pack_id, TAG, kind, remaining, date(2026, 1, 1), expires_on, datetime(2026, 1, 1, tzinfo=UTC))
 
 
-def counter(day: date, billable: int, settled: int = 0, calls: int | None = None) -> DayCounter:
-    return DayCounter(day, TAG, calls if calls is not None else billable, billable, 0, {"0": billable}, settled)
+def counter(day: date, billable: int, settled: int = 0) -> UsageCounter:
+    return UsageCounter(day, TAG, billable, billable, 0, {"0": billable}, settled)
 
 
 def test_the_seed_example_estimates_a_10000_pack_and_6000_yuan_postpaid():
@@ -70,4 +71,6 @@ def test_with_postpaid_off_the_unsettled_calls_of_every_day_count_against_the_pa
 def test_an_expired_pack_gives_no_entitlement_today():
     packs = [pack("old", 100, expires_on=date(2026, 3, 9))]
 
-    assert entitlement("active", False, TAG, TODAY, [], packs) is EntitlementReason.NO_PREPAID_LEFT_AND_POSTPAID_DISABLED
+    reason = entitlement("active", False, TAG, TODAY, [], packs)
+
+    assert reason is EntitlementReason.NO_PREPAID_LEFT_AND_POSTPAID_DISABLED

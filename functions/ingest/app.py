@@ -1,0 +1,69 @@
+"""The ingest function: POST /v1/calls (API Gateway) and the ingest queue (SQS), one core for both."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.aws import dynamodb_client
+from shared.ingestion.models import CallsIn, CallsOut, call_result
+from shared.ingestion.queue import ingest_message, log_summary
+from shared.ingestion.service import IngestSummary, ingestion_service
+from shared.web.openapi import answers
+from shared.web.resolver import api_resolver
+
+logger = Logger()
+metrics = Metrics()
+dynamodb = dynamodb_client()
+
+app = api_resolver()
+# Every message either succeeds or is reported for a retry; never raise for the whole batch.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def _count(summary: IngestSummary) -> None:
+    metrics.add_metric(name="CallsAccepted", unit=MetricUnit.Count, value=summary.accepted)
+    metrics.add_metric(name="CallsDuplicate", unit=MetricUnit.Count, value=summary.duplicate)
+    metrics.add_metric(name="CallsRejected", unit=MetricUnit.Count, value=summary.rejected)
+
+
+@app.post(
+    "/v1/calls",
+    summary="Record a batch of 1 to 500 calls; each is accepted, a duplicate, or rejected on its own",
+    description="Each call is checked alone: a refused call (ACCOUNT_NOT_FOUND, UNKNOWN_CHANNEL, SOURCE_REQUIRED, "
+                "CALL_TOO_OLD, CALL_IN_FUTURE, REQUEST_ID_REUSED, VALIDATION_ERROR) is a result with its error, "
+                "and the others are recorded. Only a malformed envelope is a 400, and then nothing is stored. "
+                "Sending a batch again is safe: what was recorded answers `duplicate` with its first decision.",
+    responses=answers(CallsOut, 401, 403, 413),
+)
+def post_calls(envelope: Annotated[CallsIn, Body()]) -> CallsOut:
+    outcomes = ingestion_service(dynamodb).ingest(envelope.calls)
+    _count(log_summary(outcomes, source="api"))
+    return CallsOut(results=[call_result(outcome) for outcome in outcomes])
+
+
+def _ingest_record(record: SQSRecord) -> None:
+    summary = ingest_message(ingestion_service(dynamodb), record.body, message_id=record.message_id)
+    if summary is not None:
+        _count(summary)
+
+
+def _is_sqs_event(event: Any) -> bool:
+    records = event.get("Records") if isinstance(event, dict) else None
+    return bool(records) and all(record.get("eventSource") == "aws:sqs" for record in records)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    if _is_sqs_event(event):
+        return process_partial_response(event=event, record_handler=_ingest_record, processor=processor,
+                                        context=context)
+    logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
+    return app.resolve(event, context)

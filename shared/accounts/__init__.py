@@ -1,0 +1,1 @@
+"""Accounts, wallets and packs: the domain of issue 4 (models, pure rules, service functions)."""

@@ -1,0 +1,125 @@
+"""The request and answer models of call ingestion (API.md, "Calls").
+
+The envelope takes each call as a plain object: every call is then parsed on its own with `CallIn`,
+so one bad call is rejected alone while the others go in. Only a malformed envelope (not JSON, no
+`calls` list, 0 or more than 500 calls) refuses the whole request.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictStr, StringConstraints, WithJsonSchema
+
+from shared.ingestion.outcomes import CallOutcome
+from shared.pricing import normalize_return_code
+
+MAX_CALLS_PER_BATCH = 500
+MAX_RETURN_CODE_LENGTH = 64
+
+_RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _return_code(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("a return code is a string or an integer")
+    try:
+        code = normalize_return_code(value)
+    except ValueError:
+        raise ValueError("a return code cannot be empty") from None
+    if len(code) > MAX_RETURN_CODE_LENGTH:
+        raise ValueError(f"a return code has at most {MAX_RETURN_CODE_LENGTH} characters")
+    return code
+
+
+def _instant(value: object) -> datetime:
+    if not isinstance(value, str) or not _RFC_3339.match(value.strip()):
+        raise ValueError("an instant is RFC 3339 with an offset, e.g. 2026-03-01T09:30:00+08:00")
+    try:
+        return datetime.fromisoformat(value.strip().upper())
+    except ValueError as error:
+        raise ValueError(f"not a valid instant: {error}") from None
+
+
+Identifier = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128)]
+
+ReturnCode = Annotated[
+    str,
+    PlainValidator(_return_code),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": MAX_RETURN_CODE_LENGTH},
+                              {"type": "integer"}],
+                    "description": "The vendor's return code; an integer is kept as its decimal string.",
+                    "examples": [0, "66660004", "FailedOperation.IdNameMisMatch"]}),
+]
+
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-01T09:30:00+08:00"]}),
+]
+
+
+class CallIn(BaseModel):
+    """One call as a producer reports it. Unknown fields are refused, so a misspelt one is not lost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: Identifier = Field(description="Unique per account; repeating it with the same call is a duplicate.")
+    account_id: Identifier
+    channel: Annotated[StrictStr, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="A channel id of GET /v1/catalog, e.g. enhanced.wechat_miniprogram."
+    )
+    source: Annotated[StrictStr, StringConstraints(min_length=1, max_length=32)] | None = Field(
+        default=None, description="authority or upload, for the channels whose tag the source picks."
+    )
+    return_code: ReturnCode
+    occurred_at: Instant
+    nfc_req_id: Identifier | None = Field(default=None, description="The 实证 NFC reqId (channel nfc).")
+
+
+_CALL_SCHEMA = CallIn.model_json_schema()
+_CALL_SCHEMA.pop("title", None)
+
+
+class CallsIn(BaseModel):
+    """The envelope of POST /v1/calls and of each message of the ingest queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: list[Annotated[dict[str, Any], WithJsonSchema(_CALL_SCHEMA)]] = Field(
+        min_length=1, max_length=MAX_CALLS_PER_BATCH, description="1 to 500 calls, each accepted or rejected alone."
+    )
+
+
+class CallError(BaseModel):
+    code: str = Field(examples=["CALL_TOO_OLD"])
+    message: str
+    field: str | None = Field(default=None, examples=["calls[3].occurred_at"])
+
+
+class CallResult(BaseModel):
+    request_id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    billable: bool | None = None
+    billing_tag: str | None = None
+    billing_date: date | None = Field(default=None, description="YYYY-MM-DD in the billing time zone.")
+    error: CallError | None = None
+
+
+class CallsOut(BaseModel):
+    results: list[CallResult] = Field(description="One result per call, in the order of the request.")
+
+
+def call_result(outcome: CallOutcome) -> CallResult:
+    rejection = outcome.rejection
+    return CallResult(
+        request_id=outcome.request_id,
+        status=outcome.status.value,
+        billable=outcome.billable,
+        billing_tag=outcome.billing_tag,
+        billing_date=outcome.billing_date,
+        error=None if rejection is None else CallError(code=rejection.code.value, message=rejection.message,
+                                                      field=rejection.field),
+    )

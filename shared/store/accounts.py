@@ -1,0 +1,317 @@
+"""The Accounts table: one item per account with its status, wallets and balance.
+
+Instants are stored as fixed-width UTC text (shared.store.transactions.sortable_instant). Every write of
+money, status or profile bumps `version`, so a write conditioned on the version read is sure it acted on
+the latest state (the recharge answer is the account as that very transaction left it).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.accounts.errors import (
+    AccountExists,
+    AccountNotFound,
+    AccountSuspended,
+    AlreadyGranted,
+    InsufficientBalance,
+    InvalidField,
+    StaleAccount,
+)
+from shared.accounts.models import (
+    WALLET_ORDER,
+    Account,
+    AccountPage,
+    AccountStatus,
+    Contacts,
+    Locale,
+    Payment,
+    ProfileChanges,
+    SuspensionReason,
+    Wallet,
+    Wallets,
+)
+from shared.pricing import SettlementCycle
+from shared.store.codec import from_attributes, to_attribute, to_attributes
+from shared.store.transactions import TransactionItem, sortable_instant
+
+LISTING = "account"  # the one partition of the ByCreation index
+_BY_STATUS = "ByStatus"
+_BY_CREATION = "ByCreation"
+_UNPAYABLE = (AccountStatus.SUSPENDED.value, AccountStatus.RELEASED.value)
+
+
+def created_key(created_at: datetime, account_id: str) -> str:
+    return f"{sortable_instant(created_at)}#{account_id}"
+
+
+def account_to_item(account: Account) -> dict[str, Any]:
+    return {
+        "account_id": account.account_id,
+        "status": account.status.value,
+        "suspension_reason": None if account.suspension_reason is None else account.suspension_reason.value,
+        "settlement_cycle": account.settlement_cycle.value,
+        "postpaid_enabled": account.postpaid_enabled,
+        "balance": account.balance,
+        "wallets": {wallet.value: account.wallets[wallet] for wallet in WALLET_ORDER},
+        "contacts": {"email": account.contacts.email, "phone": account.contacts.phone},
+        "locale": account.locale.value,
+        "daily_report": account.daily_report,
+        "activated_at": sortable_instant(account.activated_at),
+        "created_at": sortable_instant(account.created_at),
+        "arrears_since": None if account.arrears_since is None else sortable_instant(account.arrears_since),
+        "suspend_at": None if account.suspend_at is None else sortable_instant(account.suspend_at),
+        "eid_granted_at": None if account.eid_granted_at is None else sortable_instant(account.eid_granted_at),
+        "listing": LISTING,
+        "created_key": created_key(account.created_at, account.account_id),
+        "version": account.version,
+    }
+
+
+def _instant(values: Mapping[str, Any], name: str) -> datetime | None:
+    text = values.get(name)
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def account_from_item(values: Mapping[str, Any]) -> Account:
+    wallets = values.get("wallets") or {}
+    contacts = values.get("contacts") or {}
+    reason = values.get("suspension_reason")
+    return Account(
+        account_id=values["account_id"],
+        status=AccountStatus(values["status"]),
+        suspension_reason=None if reason is None else SuspensionReason(reason),
+        settlement_cycle=SettlementCycle(values["settlement_cycle"]),
+        postpaid_enabled=values.get("postpaid_enabled", True),
+        balance=Decimal(values.get("balance", 0)),
+        wallets=Wallets(**{wallet.value: Decimal(wallets.get(wallet.value, 0)) for wallet in WALLET_ORDER}),
+        contacts=Contacts(email=contacts.get("email"), phone=contacts.get("phone")),
+        locale=Locale(values.get("locale", Locale.ZH_CN.value)),
+        daily_report=values.get("daily_report", False),
+        activated_at=datetime.fromisoformat(values["activated_at"]),
+        created_at=datetime.fromisoformat(values["created_at"]),
+        arrears_since=_instant(values, "arrears_since"),
+        suspend_at=_instant(values, "suspend_at"),
+        eid_granted_at=_instant(values, "eid_granted_at"),
+        version=int(values.get("version", 0)),
+    )
+
+
+class AccountRepository:
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self.table = table
+
+    def _key(self, account_id: str) -> dict[str, Any]:
+        return to_attributes({"account_id": account_id})
+
+    # -- reads
+
+    def get(self, account_id: str) -> Account | None:
+        item = self._dynamodb.get_item(TableName=self.table, Key=self._key(account_id), ConsistentRead=True).get("Item")
+        return None if item is None else account_from_item(from_attributes(item))
+
+    def list_page(self, *, status: AccountStatus | None, limit: int, cursor: str | None) -> AccountPage:
+        """Accounts oldest first (by creation), `limit` a page; `cursor` is the `next_cursor` of the page before."""
+        if status is None:
+            index, key_names = _BY_CREATION, ("account_id", "listing", "created_key")
+            condition, names, values = "listing = :partition", {}, {":partition": LISTING}
+        else:
+            index, key_names = _BY_STATUS, ("account_id", "status", "created_key")
+            condition, names, values = "#status = :partition", {"#status": "status"}, {":partition": status.value}
+        start = None if cursor is None else _decode_cursor(cursor, key_names, values[":partition"])
+
+        # One more than a page tells whether another page follows, so the last page has no cursor.
+        items: list[dict[str, Any]] = []
+        while len(items) <= limit:
+            query: dict[str, Any] = {
+                "TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": to_attributes(values), "Limit": limit + 1 - len(items),
+            }
+            if names:
+                query["ExpressionAttributeNames"] = names
+            if start is not None:
+                query["ExclusiveStartKey"] = start
+            answer = self._dynamodb.query(**query)
+            items.extend(from_attributes(item) for item in answer.get("Items", []))
+            start = answer.get("LastEvaluatedKey")
+            if start is None:
+                break
+        page = items[:limit]
+        next_cursor = _encode_cursor({name: page[-1][name] for name in key_names}) if len(items) > limit else None
+        return AccountPage(tuple(account_from_item(item) for item in page), next_cursor)
+
+    # -- writes that are items of a transaction
+
+    def create(self, account: Account) -> TransactionItem:
+        return TransactionItem(
+            {"Put": {"TableName": self.table, "Item": to_attributes(account_to_item(account)),
+                     "ConditionExpression": "attribute_not_exists(account_id)"}},
+            lambda _old: AccountExists(account.account_id),
+        )
+
+    def must_exist(self, account_id: str) -> TransactionItem:
+        return TransactionItem(
+            {"ConditionCheck": {"TableName": self.table, "Key": self._key(account_id),
+                                "ConditionExpression": "attribute_exists(account_id)"}},
+            lambda _old: AccountNotFound(account_id),
+        )
+
+    def credit(self, account: Account, wallet: Wallet, amount: Decimal) -> TransactionItem:
+        """Add `amount` to a wallet and the balance, if the account is still as `account` read it."""
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            return AccountNotFound(account.account_id) if old is None else StaleAccount(account.account_id)
+
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": self._key(account.account_id),
+                "UpdateExpression": "SET balance = balance + :amount, wallets.#wallet = wallets.#wallet + :amount, "
+                                    "version = version + :one",
+                "ConditionExpression": "version = :version",
+                "ExpressionAttributeNames": {"#wallet": Wallet(wallet).value},
+                "ExpressionAttributeValues": to_attributes({":amount": amount, ":one": 1,
+                                                            ":version": account.version}),
+            }},
+            refusal,
+        )
+
+    def debit(self, account_id: str, payment: Payment) -> TransactionItem:
+        """Take a payment's wallet parts, if the account may still buy and each wallet still holds its part
+        (and the balance the sum): a concurrent purchase can never overdraw."""
+        sets = ["version = version + :one"]
+        conditions = ["attribute_exists(account_id)", "NOT #status IN (:suspended, :released)"]
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":one": 1, ":suspended": _UNPAYABLE[0], ":released": _UNPAYABLE[1]}
+        if payment.from_wallets > 0:
+            sets.append("balance = balance - :total")
+            conditions.append("balance >= :total")
+            values[":total"] = payment.from_wallets
+        for wallet in WALLET_ORDER:
+            part = payment.from_wallet(wallet)
+            if part > 0:
+                sets.append(f"wallets.#{wallet.value} = wallets.#{wallet.value} - :{wallet.value}")
+                conditions.append(f"wallets.#{wallet.value} >= :{wallet.value}")
+                names[f"#{wallet.value}"] = wallet.value
+                values[f":{wallet.value}"] = part
+
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            if old is None:
+                return AccountNotFound(account_id)
+            if old.get("status") in _UNPAYABLE:
+                return AccountSuspended(account_id, old["status"])
+            return InsufficientBalance()
+
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": self._key(account_id),
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_attributes(values),
+            }},
+            refusal,
+        )
+
+    def mark_eid_granted(self, account_id: str, at: datetime) -> TransactionItem:
+        """Record the E证通 merchant grant; the condition makes the grant happen once."""
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            return AccountNotFound(account_id) if old is None else AlreadyGranted(account_id)
+
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": self._key(account_id),
+                "UpdateExpression": "SET eid_granted_at = :at, version = version + :one",
+                "ConditionExpression": "attribute_exists(account_id) AND attribute_not_exists(eid_granted_at)",
+                "ExpressionAttributeValues": to_attributes({":at": sortable_instant(at), ":one": 1}),
+            }},
+            refusal,
+        )
+
+    # -- single-item writes
+
+    def update_profile(self, account_id: str, changes: ProfileChanges) -> Account:
+        """Apply a PATCH; in `changes.contacts`, a None value removes that contact."""
+        sets, removes = ["version = version + :one"], []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":one": 1}
+        for name in ("postpaid_enabled", "locale", "daily_report"):
+            value = getattr(changes, name)
+            if value is not None:
+                sets.append(f"#{name} = :{name}")
+                names[f"#{name}"] = name
+                values[f":{name}"] = value.value if isinstance(value, Locale) else value
+        for name, value in (changes.contacts or {}).items():
+            names[f"#contact_{name}"] = name
+            if value is None:
+                removes.append(f"contacts.#contact_{name}")
+            else:
+                sets.append(f"contacts.#contact_{name} = :contact_{name}")
+                values[f":contact_{name}"] = value
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        request: dict[str, Any] = {
+            "TableName": self.table, "Key": self._key(account_id), "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(account_id)",
+            "ExpressionAttributeValues": to_attributes(values), "ReturnValues": "ALL_NEW",
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            answer = self._dynamodb.update_item(**request)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise AccountNotFound(account_id) from None
+            raise
+        return account_from_item(from_attributes(answer["Attributes"]))
+
+    def set_standing(
+        self, account: Account, status: AccountStatus, reason: SuspensionReason | None
+    ) -> Account:
+        """Set status and suspension reason, if the account is still as `account` read it (else StaleAccount)."""
+        values: dict[str, Any] = {":status": status.value, ":one": 1, ":version": account.version}
+        if reason is None:
+            expression = "SET #status = :status, version = version + :one REMOVE suspension_reason"
+        else:
+            expression = "SET #status = :status, suspension_reason = :reason, version = version + :one"
+            values[":reason"] = reason.value
+        try:
+            answer = self._dynamodb.update_item(
+                TableName=self.table, Key=self._key(account.account_id), UpdateExpression=expression,
+                ConditionExpression="version = :version", ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_attributes(values), ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise StaleAccount(account.account_id) from None
+            raise
+        return account_from_item(from_attributes(answer["Attributes"]))
+
+
+def _encode_cursor(key: dict[str, str]) -> str:
+    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str, key_names: tuple[str, ...], partition: str) -> dict[str, Any]:
+    """The ExclusiveStartKey of a cursor this listing gave out; anything else is a bad request."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    except (ValueError, UnicodeError, binascii.Error):
+        key = None
+    valid = (
+        isinstance(key, dict)
+        and set(key) == set(key_names)
+        and all(isinstance(value, str) and value for value in key.values())
+        and key.get("listing", key.get("status")) == partition
+    )
+    if not valid:
+        raise InvalidField("cursor", "not a cursor of this listing; pass next_cursor of the page before as it is")
+    return {name: to_attribute(value) for name, value in key.items()}
