@@ -60,6 +60,7 @@ class LedgerKind(StrEnum):
     PACK_PURCHASE = "pack_purchase"
     POSTPAID_CHARGE = "postpaid_charge"
     REFUND = "refund"
+    PACK_BREAKAGE = "pack_breakage"  # amount 0: an expired pack's unused calls, so every call bought is accounted for
 
 
 @dataclass(frozen=True)
