@@ -19,3 +19,19 @@ def dynamodb_client() -> Any:
 @cache
 def sns_client() -> Any:
     return boto3.client("sns", config=_CONFIG)
+
+
+# Customer notices go out in bursts (the 00:00 run) against SES's and SMS's per-second quotas: adaptive
+# retries slow the sender down when it is throttled, instead of failing messages into the dead-letter queue.
+_SENDING_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 10}, max_pool_connections=10)
+
+
+@cache
+def ses_client() -> Any:
+    return boto3.client("ses", config=_SENDING_CONFIG)
+
+
+@cache
+def sms_client() -> Any:
+    """SNS, for SMS to customers' phone numbers (domain events go through sns_client)."""
+    return boto3.client("sns", config=_SENDING_CONFIG)

@@ -1,22 +1,25 @@
-"""Deployment settings: one validated model, read from the environment on first use.
+"""Deployment settings: one validated record, read from the environment on first use.
 
 Read lazily (not at import) so that importing a handler never fails for a setting it does not
 need, and loudly: a bad or missing value is an error, never a silent default table name.
+A dataclass, not a pydantic model: the authorizer and the usage aggregator read settings and have
+no other use for pydantic, whose import would lengthen their cold starts.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 DEFAULT_BILLING_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_ARREARS_RELEASE_DAYS = 15  # DESIGN.md: accounts suspended this long are released
 
 # Setting name -> environment variable, as template.yaml's Globals set them.
 ENVIRONMENT_NAMES = {
     "billing_time_zone": "BILLING_TIME_ZONE",
+    "arrears_release_days": "ARREARS_RELEASE_DAYS",
     "accounts_table": "ACCOUNTS_TABLE",
     "api_keys_table": "API_KEYS_TABLE",
     "packs_table": "PACKS_TABLE",
@@ -27,6 +30,8 @@ ENVIRONMENT_NAMES = {
     "messages_table": "MESSAGES_TABLE",
     "idempotency_table": "IDEMPOTENCY_TABLE",
     "domain_events_topic_arn": "DOMAIN_EVENTS_TOPIC_ARN",
+    "notice_email_sender": "NOTICE_EMAIL_SENDER",
+    "settlement_queue_url": "SETTLEMENT_QUEUE_URL",
 }
 
 
@@ -34,29 +39,22 @@ class SettingsError(RuntimeError):
     """The deployment's environment is incomplete or wrong."""
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class Settings:
+    accounts_table: str
+    api_keys_table: str
+    packs_table: str
+    ledger_table: str
+    bills_table: str
+    calls_table: str
+    usage_table: str
+    messages_table: str
+    idempotency_table: str
+    domain_events_topic_arn: str
+    notice_email_sender: str  # the From address of customer e-mail, on the template's SES identity
+    settlement_queue_url: str
     billing_time_zone: str = DEFAULT_BILLING_TIME_ZONE
-    accounts_table: str = Field(min_length=1)
-    api_keys_table: str = Field(min_length=1)
-    packs_table: str = Field(min_length=1)
-    ledger_table: str = Field(min_length=1)
-    bills_table: str = Field(min_length=1)
-    calls_table: str = Field(min_length=1)
-    usage_table: str = Field(min_length=1)
-    messages_table: str = Field(min_length=1)
-    idempotency_table: str = Field(min_length=1)
-    domain_events_topic_arn: str = Field(min_length=1)
-
-    @field_validator("billing_time_zone")
-    @classmethod
-    def _must_be_a_known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown IANA time zone {value!r}") from error
-        return value
+    arrears_release_days: int = DEFAULT_ARREARS_RELEASE_DAYS
 
     @property
     def zone(self) -> ZoneInfo:
@@ -66,11 +64,20 @@ class Settings(BaseModel):
     def from_environment(cls) -> Settings:
         values = {name: os.environ[name_in_env] for name, name_in_env in ENVIRONMENT_NAMES.items()
                   if os.environ.get(name_in_env)}
+        values.setdefault("billing_time_zone", DEFAULT_BILLING_TIME_ZONE)
+        values.setdefault("arrears_release_days", str(DEFAULT_ARREARS_RELEASE_DAYS))
+        problems = [f"{name_in_env} is missing or empty" for name, name_in_env in ENVIRONMENT_NAMES.items()
+                    if name not in values]
         try:
-            return cls(**values)
-        except ValidationError as error:
-            missing = [ENVIRONMENT_NAMES[str(e["loc"][0])] for e in error.errors() if e["loc"]]
-            raise SettingsError(f"bad or missing settings: {', '.join(missing)}: {error}") from error
+            ZoneInfo(values["billing_time_zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"BILLING_TIME_ZONE {values['billing_time_zone']!r} is not a known IANA time zone")
+        release_days = values["arrears_release_days"]
+        if not release_days.isdigit() or int(release_days) < 1:
+            problems.append(f"ARREARS_RELEASE_DAYS {release_days!r} is not a whole number of days, at least 1")
+        if problems:
+            raise SettingsError(f"bad or missing settings: {'; '.join(problems)}")
+        return cls(**{**values, "arrears_release_days": int(release_days)})
 
 
 @cache

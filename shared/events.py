@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shared.instants import format_instant
+from shared.instants import format_instant, parse_instant
 
 
 class EventType(StrEnum):
@@ -51,6 +51,12 @@ class DomainEvent:
             ensure_ascii=False,
             default=str,
         )
+
+    @classmethod
+    def from_json(cls, text: str) -> DomainEvent:
+        values = json.loads(text)
+        return cls(values["event_id"], EventType(values["event_type"]), values["account_id"],
+                   parse_instant(values["at"]), values["detail"])
 
 
 class EventPublisher:

@@ -1,4 +1,4 @@
-"""The public API function: catalog, quote, accounts, keys, packs, usage, and the API's own documents."""
+"""The public API function: catalog, quote, accounts, keys, packs, usage, bills, and the API's own documents."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api import accounts, catalog, documents, packs, usage
+from functions.api import accounts, bills, catalog, documents, messages, packs, usage
 from shared.web.resolver import api_resolver
 
 logger = Logger()
 metrics = Metrics()
 
 app = api_resolver()
-for router in (catalog.router, accounts.router, packs.router, usage.router, documents.router):
+for router in (catalog.router, accounts.router, packs.router, usage.router, bills.router, messages.router,
+               documents.router):
     app.include_router(router)
 
 

@@ -36,6 +36,7 @@ from shared.accounts.rules import used_percent
 from shared.accounts.service import MAX_PACKS_PER_PURCHASE
 from shared.instants import format_instant, parse_instant
 from shared.pricing import PRICE_BOOK, BillingTag, Channel, Quote, SettlementCycle
+from shared.web.identifiers import ACCOUNT_ID_PATTERN, CLIENT_ID_PATTERN
 from shared.web.money import Money, MoneyIn, UnitPrice
 
 
@@ -117,8 +118,6 @@ class QuoteOut(BaseModel):
 
 # -- Accounts, keys and packs (issue 4): request models refuse unknown fields; answers map domain types.
 
-ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
-CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 E164_PATTERN = r"^\+[1-9]\d{6,14}$"
 
@@ -245,6 +244,7 @@ class AccountOut(BaseModel):
     wallets: WalletsOut
     arrears_since: InstantOut | None
     suspend_at: InstantOut | None
+    release_at: InstantOut | None = Field(description="While suspended for arrears: when the account is released.")
     activated_at: InstantOut
     created_at: InstantOut
     contacts: ContactsOut
@@ -263,6 +263,7 @@ class AccountOut(BaseModel):
             wallets=WalletsOut(cash=account.wallets.cash, income=account.wallets.income, gift=account.wallets.gift),
             arrears_since=account.arrears_since,
             suspend_at=account.suspend_at,
+            release_at=account.release_at,
             activated_at=account.activated_at,
             created_at=account.created_at,
             contacts=ContactsOut(email=account.contacts.email, phone=account.contacts.phone),

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws import dynamodb_client
@@ -23,8 +21,6 @@ metrics = Metrics()
 dynamodb = dynamodb_client()
 
 app = api_resolver()
-# Every message either succeeds or is reported for a retry; never raise for the whole batch.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _count(summary: IngestSummary) -> None:
@@ -48,10 +44,23 @@ def post_calls(envelope: Annotated[CallsIn, Body()]) -> CallsOut:
     return CallsOut(results=[call_result(outcome) for outcome in outcomes])
 
 
-def _ingest_record(record: SQSRecord) -> None:
-    summary = ingest_message(ingestion_service(dynamodb), record.body, message_id=record.message_id)
+def _ingest_record(record: dict) -> None:
+    summary = ingest_message(ingestion_service(dynamodb), record["body"], message_id=record["messageId"])
     if summary is not None:
         _count(summary)
+
+
+def _ingest_messages(records: list[dict]) -> dict:
+    """An SQS partial batch response: every message either succeeds or is reported for a retry, never
+    an exception for the whole batch. Built by hand: powertools' batch utility, imported once pydantic
+    is, also builds its parser's event models at cold start."""
+    failures = []
+    for record in records:
+        try:
+            _ingest_record(record)
+        except Exception:
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
 
 
 def _is_sqs_event(event: Any) -> bool:
@@ -63,7 +72,6 @@ def _is_sqs_event(event: Any) -> bool:
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     if _is_sqs_event(event):
-        return process_partial_response(event=event, record_handler=_ingest_record, processor=processor,
-                                        context=context)
+        return _ingest_messages(event["Records"])
     logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
     return app.resolve(event, context)

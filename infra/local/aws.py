@@ -1,12 +1,15 @@
 """The embedded AWS emulator: moto's server on a loopback port, inside the local stack's process.
 
 Functions reach it through AWS_ENDPOINT_URL, exactly as they reach AWS in Lambda: no code of theirs
-knows it is local. A small WSGI layer records every SNS Publish the emulator accepted, which is
-how the local stack shows what the system sent to customers (/_local/outbox).
+knows it is local. A small WSGI layer records every SNS Publish and SES SendRawEmail the emulator
+accepted, which is how the local stack shows what the system sent to customers (/_local/outbox).
 """
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import io
 import logging
 import threading
@@ -20,13 +23,15 @@ import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from shared.notifier.senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
+
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT_ID = "123456789012"
 
 
 @dataclass(frozen=True)
 class Publication:
-    """One SNS Publish the emulator accepted."""
+    """One SNS Publish (to a topic or a phone number) or SES e-mail (to an address) the emulator accepted."""
 
     at: datetime
     topic_arn: str | None
@@ -34,6 +39,7 @@ class Publication:
     subject: str | None
     message: str
     attributes: dict[str, str]
+    email_address: str | None = None
 
 
 def _publish_request(form: dict[str, list[str]]) -> dict[str, Any] | None:
@@ -41,6 +47,8 @@ def _publish_request(form: dict[str, list[str]]) -> dict[str, Any] | None:
         values = form.get(name)
         return values[0] if values else None
 
+    if first("Action") == "SendRawEmail":
+        return _raw_email(first("RawMessage.Data") or "", first("Destinations.member.1"))
     if first("Action") != "Publish":
         return None
     attributes = {}
@@ -58,8 +66,23 @@ def _publish_request(form: dict[str, list[str]]) -> dict[str, Any] | None:
     }
 
 
+def _raw_email(data: str, destination: str | None) -> dict[str, Any]:
+    """An e-mail as its reader sees it: subject, plain text, and the account and notice type of its headers."""
+    message = email.message_from_bytes(base64.b64decode(data), policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    headers = {"account_id": message.get(ACCOUNT_HEADER), "notice_type": message.get(NOTICE_TYPE_HEADER)}
+    return {
+        "topic_arn": None,
+        "phone_number": None,
+        "email_address": destination or str(message.get("To", "")),
+        "subject": str(message.get("Subject", "")),
+        "message": body.get_content() if body is not None else "",
+        "attributes": {name: str(value) for name, value in headers.items() if value is not None},
+    }
+
+
 class _PublishRecorder:
-    """WSGI middleware: passes every request to moto and records the SNS publishes it accepted."""
+    """WSGI middleware: passes every request to moto and records the SNS publishes and SES e-mails it accepted."""
 
     def __init__(self, app: Callable, record: Callable[[dict[str, Any]], None]):
         self._app = app

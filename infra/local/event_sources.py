@@ -72,8 +72,9 @@ class SqsPoller:
         if not self._spec.reports_item_failures:
             failed = set()
         done = [record for record in records if record["messageId"] not in failed]
-        for record in done:
-            self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=record["receiptHandle"])
+        if done:
+            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=[
+                {"Id": str(index), "ReceiptHandle": record["receiptHandle"]} for index, record in enumerate(done)])
         return bool(done)
 
 

@@ -1,4 +1,4 @@
-"""Create the template's tables, topics, queues, subscriptions and schedules on the emulator."""
+"""Create the template's tables, topics, queues, subscriptions, e-mail identities and schedules on the emulator."""
 
 from __future__ import annotations
 
@@ -118,6 +118,18 @@ def create_subscriptions(client: ClientFactory, template: StackTemplate, physica
         )
 
 
+def create_email_identities(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    """SES identities (a domain, or one address), verified at once as the emulator does."""
+    ses = client("ses")
+    for logical_id, raw in template.resources_of_type("AWS::SES::EmailIdentity").items():
+        identity = physical.resolve(raw)["EmailIdentity"]
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+        physical.refs[logical_id] = identity
+
+
 def register_functions(template: StackTemplate, physical: PhysicalResources) -> None:
     for logical_id in template.resources_of_type("AWS::Serverless::Function"):
         arn = f"arn:aws:lambda:{physical.region}:{physical.account_id}:function:{logical_id}"
@@ -153,6 +165,7 @@ def provision(client: ClientFactory, template: StackTemplate, physical: Physical
     create_topics(client, template, physical)
     create_queues(client, template, physical)
     create_subscriptions(client, template, physical)
+    create_email_identities(client, template, physical)
     schedules = template.schedules(physical.resolve)
     create_schedules(client, schedules, physical)
     return schedules

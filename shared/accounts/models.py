@@ -102,6 +102,8 @@ class Account:
     created_at: datetime
     arrears_since: datetime | None = None
     suspend_at: datetime | None = None
+    release_at: datetime | None = None  # set when suspended for arrears: when the account will be released
+    released_at: datetime | None = None
     eid_granted_at: datetime | None = None
     version: int = 0  # bumped by every write of money or status: a write conditioned on it saw the latest state
 

@@ -11,7 +11,16 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from shared.accounts.errors import InsufficientBalance, InvalidField, NoPacksForTag
+from shared.accounts.errors import (
+    AccountSuspendedForViolation,
+    AlreadyRefunded,
+    InsufficientBalance,
+    InvalidField,
+    NoPacksForTag,
+    NotRefundableOrigin,
+    PackUsed,
+    RefundWindowClosed,
+)
 from shared.accounts.models import (
     WALLET_ORDER,
     ZERO,
@@ -25,7 +34,9 @@ from shared.accounts.models import (
     SuspensionReason,
     Wallets,
 )
-from shared.pricing import PackTier, get_tag, refund_window_open
+from shared.arrears.rules import arrears_standing
+from shared.pricing import PackTier, get_tag, refund_deadline, refund_window_open
+from shared.web.errors import Conflict
 
 _PERCENT_STEP = Decimal("0.1")
 
@@ -97,16 +108,27 @@ def pack_status(pack: Pack, now: datetime) -> PackStatus:
     return PackStatus.ACTIVE
 
 
+def refund_refusal(pack: Pack, account: Account, now: datetime, zone: ZoneInfo) -> Conflict | None:
+    """Why the pack cannot be refunded at `now`, each reason with its own code, or None if it can (退费说明):
+    a bought pack, of an account not suspended for a violation, not refunded yet, nothing taken from it, until
+    23:59:59 of the 7th day after its purchase day in the billing zone."""
+    if pack.origin is not PackOrigin.PURCHASE:
+        return NotRefundableOrigin(pack.pack_id, pack.origin.value)
+    if account.suspended_for_violation:
+        return AccountSuspendedForViolation(account.account_id)
+    if pack.recorded_status is PackStatus.REFUNDED:
+        return AlreadyRefunded(pack.pack_id)
+    if pack.remaining < pack.size:
+        return PackUsed(pack.pack_id, pack.used)
+    if not refund_window_open(pack.acquired_at, now, zone):
+        deadline = refund_deadline(pack.acquired_at, zone)
+        return RefundWindowClosed(pack.pack_id, f"{deadline:%Y-%m-%d %H:%M:%S} ({zone.key})")
+    return None
+
+
 def pack_refundable(pack: Pack, account: Account, now: datetime, zone: ZoneInfo) -> bool:
-    """A bought pack nothing was taken from, within its 7-day window, of an account not suspended for a
-    violation (the refund route answers each refusal with its own code; this is the yes/no of the list)."""
-    return (
-        pack.origin is PackOrigin.PURCHASE
-        and pack_status(pack, now) is PackStatus.ACTIVE
-        and pack.remaining == pack.size
-        and refund_window_open(pack.acquired_at, now, zone)
-        and not account.suspended_for_violation
-    )
+    """The `refundable` of a pack answer: whether the refund route would take it now."""
+    return refund_refusal(pack, account, now, zone) is None
 
 
 def used_percent(pack: Pack) -> Decimal:
@@ -128,6 +150,7 @@ def with_violation_suspension(account: Account) -> Account:
 
 
 def with_violation_lifted(account: Account) -> Account:
-    """Back to where the account would be without the violation: in arrears if it has arrears, else active."""
-    status = AccountStatus.ARREARS if account.arrears_since is not None else AccountStatus.ACTIVE
-    return replace(account, status=status, suspension_reason=None)
+    """Back to where the account would be without the violation: the stage its arrears reached meanwhile
+    (arrears, suspended for arrears, released), else active."""
+    standing = arrears_standing(account)
+    return replace(account, status=standing.status, suspension_reason=standing.suspension_reason)

@@ -69,6 +69,7 @@ from shared.accounts.snapshots import (
     purchase_from_json,
     purchase_to_json,
 )
+from shared.arrears.rules import RestoreCause, ended_by_credit, restored_notice
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
 from shared.aws import dynamodb_client, sns_client
 from shared.config import settings
@@ -86,7 +87,7 @@ from shared.pricing import (
 )
 from shared.store.accounts import AccountRepository
 from shared.store.api_keys import ApiKeyRepository
-from shared.store.client_ids import ClientIdRepository, request_fingerprint
+from shared.store.client_ids import ClientIdRecord, ClientIdRepository, request_fingerprint
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.transactions import TransactionItem, TransactionWriter
@@ -176,30 +177,38 @@ def update_account(stores: Stores, account_id: str, changes: ProfileChanges) -> 
 def recharge(stores: Stores, account_id: str, *, recharge_id: str, wallet: Wallet, amount: Decimal) -> Account:
     """Credit a wallet: the client-id record, the ledger entry and the new balance in one transaction.
 
-    (Ending arrears or a suspension when the balance is back at zero or above is issue 6's rule.)
+    A recharge that brings the balance to zero or above ends the account's arrears in the same write
+    (shared.arrears.rules.ended_by_credit) and announces it, `restored`, after the commit.
     """
     if amount <= ZERO:
         raise InvalidField("amount", "must be more than 0")
-    claim = _Claim(stores, account_id, "recharge", "recharge_id", recharge_id,
-                   {"wallet": wallet.value, "amount": format_money(amount)})
-    if (stored := claim.stored_answer()) is not None:
-        return account_from_json(stored)
+    claim = ClientIdClaim(stores, account_id, "recharge", "recharge_id", recharge_id,
+                          {"wallet": wallet.value, "amount": format_money(amount)})
+    if (record := claim.stored_record()) is not None:
+        publish_again(stores, record)
+        return account_from_json(record.answer)
     for _ in range(_STALE_RETRIES):
         account = get_account(stores, account_id)
         now = clock.now()
-        after = replace(account, balance=account.balance + amount, wallets=account.wallets.plus(wallet, amount),
-                        version=account.version + 1)
+        credited = replace(account, balance=account.balance + amount, wallets=account.wallets.plus(wallet, amount),
+                           version=account.version + 1)
+        restored = ended_by_credit(credited)
+        events = [] if restored is None else [
+            restored_notice(account, restored, cause=RestoreCause.RECHARGE, cause_id=recharge_id, at=now)]
+        after = restored or credited
         entry = LedgerEntry(account_id, LedgerKind.RECHARGE, wallet, amount, now, recharge_id)
         try:
             stores.writer.commit([
-                claim.item(account_to_json(after)),
+                claim.item(account_to_json(after), events),
                 stores.ledger.add(entry),
-                stores.accounts.credit(account, wallet, amount),
+                stores.accounts.credit(account, {wallet: amount}, restoring=restored),
             ])
         except StaleAccount:
             continue
         except ClientIdTaken:
-            return account_from_json(claim.answer_of_the_winner())
+            return account_from_json(claim.record_of_the_winner().answer)
+        if events:
+            stores.events.publish(events)
         return after
     raise ConcurrentUpdate(account_id)
 
@@ -256,8 +265,8 @@ def grant_pack(
     """An operator's gift (活动赠送): any size, from today's billing date to now + valid_days, never refundable."""
     if get_tag(billing_tag).postpaid_only:
         raise NoPacksForTag(billing_tag)
-    claim = _Claim(stores, account_id, "grant", "grant_id", grant_id,
-                   {"billing_tag": billing_tag, "size": size, "valid_days": valid_days})
+    claim = ClientIdClaim(stores, account_id, "grant", "grant_id", grant_id,
+                          {"billing_tag": billing_tag, "size": size, "valid_days": valid_days})
     if (stored := claim.stored_answer()) is not None:
         view = pack_view_from_json(stored)
         _publish_delivered(stores, [view.pack])
@@ -300,9 +309,9 @@ def buy_packs(
     voucher = ZERO if voucher_amount is None else voucher_amount
     if voucher > price:
         raise InvalidField("voucher_amount", f"{format_money(voucher)} is more than the price {format_money(price)}")
-    claim = _Claim(stores, account_id, "purchase", "purchase_id", purchase_id,
-                   {"billing_tag": billing_tag, "size": size, "quantity": quantity,
-                    "voucher_amount": format_money(voucher)})
+    claim = ClientIdClaim(stores, account_id, "purchase", "purchase_id", purchase_id,
+                          {"billing_tag": billing_tag, "size": size, "quantity": quantity,
+                           "voucher_amount": format_money(voucher)})
     if (stored := claim.stored_answer()) is not None:
         result = purchase_from_json(stored)
         _publish_delivered(stores, [view.pack for view in result.packs])
@@ -353,7 +362,7 @@ def list_packs(stores: Stores, account_id: str, *, status: PackStatus | None) ->
 # -- helpers
 
 
-class _Claim:
+class ClientIdClaim:
     """A client id of one kind for one account, and the request it was (or will be) first used with."""
 
     def __init__(self, stores: Stores, account_id: str, kind: str, field: str, client_id: str,
@@ -364,25 +373,41 @@ class _Claim:
         self.record_id = ClientIdRepository.record_id(account_id, kind, client_id)
         self.fingerprint = request_fingerprint(request)
 
-    def stored_answer(self) -> dict[str, Any] | None:
-        """The first answer if this id was used with the same request; None if it is new."""
+    def stored_record(self) -> ClientIdRecord | None:
+        """The first request's record if this id was used with the same request; None if it is new."""
         record = self._client_ids.find(self.record_id)
         if record is None:
             return None
         if record.fingerprint != self.fingerprint:
             raise IdempotencyKeyReused(self._field, self._client_id)
-        return record.answer
+        return record
+
+    def stored_answer(self) -> dict[str, Any] | None:
+        record = self.stored_record()
+        return None if record is None else record.answer
+
+    def record_of_the_winner(self) -> ClientIdRecord:
+        """After losing the race for the id to a concurrent request: its record (or the refusal)."""
+        record = self.stored_record()
+        if record is None:
+            raise RuntimeError(f"client id {self.record_id} was taken but has no record")
+        return record
 
     def answer_of_the_winner(self) -> dict[str, Any]:
-        """After losing the race for the id to a concurrent request: its answer (or the refusal)."""
-        answer = self.stored_answer()
-        if answer is None:
-            raise RuntimeError(f"client id {self.record_id} was taken but has no record")
-        return answer
+        return self.record_of_the_winner().answer
 
-    def item(self, answer: dict[str, Any]) -> TransactionItem:
-        put = self._client_ids.put_transaction_item(self.record_id, self.fingerprint, answer)
+    def item(self, answer: dict[str, Any], events: Sequence[DomainEvent] = ()) -> TransactionItem:
+        """The claim as a transaction item, keeping the answer and the events the change will publish."""
+        put = self._client_ids.put_transaction_item(self.record_id, self.fingerprint, answer,
+                                                    [event.to_json() for event in events])
         return TransactionItem(put, lambda _old: ClientIdTaken(self.record_id))
+
+
+def publish_again(stores: Stores, record: ClientIdRecord) -> None:
+    """A replay publishes the first request's events again, under the same ids: their first publication (after
+    the commit) may have been lost."""
+    if record.events:
+        stores.events.publish([DomainEvent.from_json(text) for text in record.events])
 
 
 def _free_pack(account_id: str, grant: FreeQuotaGrant, now: datetime, zone: ZoneInfo) -> Pack:

@@ -114,6 +114,8 @@ def account_to_json(account: Account) -> dict[str, Any]:
         "created_at": format_instant(account.created_at),
         "arrears_since": _instant(account.arrears_since),
         "suspend_at": _instant(account.suspend_at),
+        "release_at": _instant(account.release_at),
+        "released_at": _instant(account.released_at),
         "eid_granted_at": _instant(account.eid_granted_at),
         "version": account.version,
     }
@@ -137,6 +139,8 @@ def account_from_json(values: dict[str, Any]) -> Account:
         created_at=parse_instant(values["created_at"]),
         arrears_since=_parse_instant(values.get("arrears_since")),
         suspend_at=_parse_instant(values.get("suspend_at")),
+        release_at=_parse_instant(values.get("release_at")),
+        released_at=_parse_instant(values.get("released_at")),
         eid_granted_at=_parse_instant(values.get("eid_granted_at")),
         version=values.get("version", 0),
     )

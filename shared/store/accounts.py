@@ -3,6 +3,9 @@
 Instants are stored as fixed-width UTC text (shared.store.transactions.sortable_instant). Every write of
 money, status or profile bumps `version`, so a write conditioned on the version read is sure it acted on
 the latest state (the recharge answer is the account as that very transaction left it).
+
+`daily_report_listing` is set only while the account subscribes to the daily report: it keys the sparse
+DailyReportSubscribers index, so the daily job reads the subscribers without scanning every account.
 """
 
 from __future__ import annotations
@@ -44,9 +47,18 @@ from shared.store.codec import from_attributes, to_attribute, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 LISTING = "account"  # the one partition of the ByCreation index
+DAILY_REPORT_LISTING = "subscribers"  # the one partition of the DailyReportSubscribers index
 _BY_STATUS = "ByStatus"
 _BY_CREATION = "ByCreation"
+_DAILY_REPORT_SUBSCRIBERS = "DailyReportSubscribers"
 _UNPAYABLE = (AccountStatus.SUSPENDED.value, AccountStatus.RELEASED.value)
+
+# The arrears check's bookkeeping (shared.store.deadlines): the key of the sparse ByDeadline index, and the
+# notice of a recorded transition not known to be published yet.
+DEADLINE_KIND = "deadline_kind"
+DEADLINE_AT = "deadline_at"
+PENDING_NOTICE = "pending_notice"
+ARREARS_INSTANTS = ("arrears_since", "suspend_at", "release_at", "released_at")
 
 
 def created_key(created_at: datetime, account_id: str) -> str:
@@ -65,10 +77,13 @@ def account_to_item(account: Account) -> dict[str, Any]:
         "contacts": {"email": account.contacts.email, "phone": account.contacts.phone},
         "locale": account.locale.value,
         "daily_report": account.daily_report,
+        "daily_report_listing": DAILY_REPORT_LISTING if account.daily_report else None,
         "activated_at": sortable_instant(account.activated_at),
         "created_at": sortable_instant(account.created_at),
         "arrears_since": None if account.arrears_since is None else sortable_instant(account.arrears_since),
         "suspend_at": None if account.suspend_at is None else sortable_instant(account.suspend_at),
+        "release_at": None if account.release_at is None else sortable_instant(account.release_at),
+        "released_at": None if account.released_at is None else sortable_instant(account.released_at),
         "eid_granted_at": None if account.eid_granted_at is None else sortable_instant(account.eid_granted_at),
         "listing": LISTING,
         "created_key": created_key(account.created_at, account.account_id),
@@ -100,6 +115,8 @@ def account_from_item(values: Mapping[str, Any]) -> Account:
         created_at=datetime.fromisoformat(values["created_at"]),
         arrears_since=_instant(values, "arrears_since"),
         suspend_at=_instant(values, "suspend_at"),
+        release_at=_instant(values, "release_at"),
+        released_at=_instant(values, "released_at"),
         eid_granted_at=_instant(values, "eid_granted_at"),
         version=int(values.get("version", 0)),
     )
@@ -149,6 +166,21 @@ class AccountRepository:
         next_cursor = _encode_cursor({name: page[-1][name] for name in key_names}) if len(items) > limit else None
         return AccountPage(tuple(account_from_item(item) for item in page), next_cursor)
 
+    def daily_report_subscribers(self) -> list[str]:
+        """The ids of the accounts that subscribe to the daily report, in id order."""
+        query: dict[str, Any] = {
+            "TableName": self.table, "IndexName": _DAILY_REPORT_SUBSCRIBERS,
+            "KeyConditionExpression": "daily_report_listing = :listing",
+            "ExpressionAttributeValues": to_attributes({":listing": DAILY_REPORT_LISTING}),
+        }
+        account_ids: list[str] = []
+        while True:
+            answer = self._dynamodb.query(**query)
+            account_ids += [item["account_id"]["S"] for item in answer.get("Items", [])]
+            if "LastEvaluatedKey" not in answer:
+                return account_ids
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
     # -- writes that are items of a transaction
 
     def create(self, account: Account) -> TransactionItem:
@@ -165,23 +197,46 @@ class AccountRepository:
             lambda _old: AccountNotFound(account_id),
         )
 
-    def credit(self, account: Account, wallet: Wallet, amount: Decimal) -> TransactionItem:
-        """Add `amount` to a wallet and the balance, if the account is still as `account` read it."""
+    def credit(
+        self, account: Account, amounts: Mapping[Wallet, Decimal], *, restoring: Account | None = None
+    ) -> TransactionItem:
+        """Add each amount to its wallet and all to the balance, if the account is still as `account` read it.
+
+        `restoring`: the account with its arrears ended (shared.arrears.rules.ended_by_credit): the same write
+        records its standing and removes the arrears instants and the arrears check's deadline and notice.
+        """
+        sets = ["balance = balance + :total", "version = version + :one"]
+        removes: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":total": sum(amounts.values(), Decimal(0)), ":one": 1, ":version": account.version}
+        for wallet, amount in amounts.items():
+            name = Wallet(wallet).value
+            sets.append(f"wallets.#{name} = wallets.#{name} + :{name}")
+            names[f"#{name}"] = name
+            values[f":{name}"] = amount
+        if restoring is not None:
+            sets.append("#status = :status")
+            names["#status"] = "status"
+            values[":status"] = restoring.status.value
+            if restoring.suspension_reason is None:
+                removes.append("suspension_reason")
+            else:
+                sets.append("suspension_reason = :reason")
+                values[":reason"] = restoring.suspension_reason.value
+            removes += [*ARREARS_INSTANTS, DEADLINE_KIND, DEADLINE_AT, PENDING_NOTICE]
+
         def refusal(old: dict[str, Any] | None) -> Exception:
             return AccountNotFound(account.account_id) if old is None else StaleAccount(account.account_id)
 
-        return TransactionItem(
-            {"Update": {
-                "TableName": self.table, "Key": self._key(account.account_id),
-                "UpdateExpression": "SET balance = balance + :amount, wallets.#wallet = wallets.#wallet + :amount, "
-                                    "version = version + :one",
-                "ConditionExpression": "version = :version",
-                "ExpressionAttributeNames": {"#wallet": Wallet(wallet).value},
-                "ExpressionAttributeValues": to_attributes({":amount": amount, ":one": 1,
-                                                            ":version": account.version}),
-            }},
-            refusal,
-        )
+        update: dict[str, Any] = {
+            "TableName": self.table, "Key": self._key(account.account_id),
+            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ConditionExpression": "version = :version",
+            "ExpressionAttributeValues": to_attributes(values),
+        }
+        if names:
+            update["ExpressionAttributeNames"] = names
+        return TransactionItem({"Update": update}, refusal)
 
     def debit(self, account_id: str, payment: Payment) -> TransactionItem:
         """Take a payment's wallet parts, if the account may still buy and each wallet still holds its part
@@ -248,6 +303,11 @@ class AccountRepository:
                 sets.append(f"#{name} = :{name}")
                 names[f"#{name}"] = name
                 values[f":{name}"] = value.value if isinstance(value, Locale) else value
+        if changes.daily_report is True:
+            sets.append("daily_report_listing = :daily_report_listing")
+            values[":daily_report_listing"] = DAILY_REPORT_LISTING
+        elif changes.daily_report is False:
+            removes.append("daily_report_listing")
         for name, value in (changes.contacts or {}).items():
             names[f"#contact_{name}"] = name
             if value is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ def request_fingerprint(request: Any) -> str:
 class ClientIdRecord:
     fingerprint: str
     answer: dict[str, Any]
+    events: tuple[str, ...] = ()  # the domain events (JSON) the change published: a replay publishes them again
 
 
 class ClientIdRepository:
@@ -36,9 +38,12 @@ class ClientIdRepository:
     def record_id(account_id: str, kind: str, client_id: str) -> str:
         return f"{account_id}#{kind}#{client_id}"
 
-    def put_transaction_item(self, record_id: str, fingerprint: str, answer: dict[str, Any]) -> dict[str, Any]:
+    def put_transaction_item(
+        self, record_id: str, fingerprint: str, answer: dict[str, Any], events: Sequence[str] = ()
+    ) -> dict[str, Any]:
         """The transaction item that claims the id; it fails the transaction if the id was used before."""
-        item = {"id": record_id, "fingerprint": fingerprint, "answer": json.dumps(answer, ensure_ascii=False)}
+        item = {"id": record_id, "fingerprint": fingerprint, "answer": json.dumps(answer, ensure_ascii=False),
+                "events": list(events) or None}
         return {"Put": {"TableName": self.table, "Item": to_attributes(item),
                         "ConditionExpression": "attribute_not_exists(id)"}}
 
@@ -49,4 +54,5 @@ class ClientIdRepository:
         if item is None:
             return None
         values = from_attributes(item)
-        return ClientIdRecord(fingerprint=values["fingerprint"], answer=json.loads(values["answer"]))
+        return ClientIdRecord(fingerprint=values["fingerprint"], answer=json.loads(values["answer"]),
+                              events=tuple(values.get("events", ())))

@@ -67,11 +67,26 @@ class LedgerRepository:
 
     def list_for_account(self, account_id: str) -> list[LedgerEntry]:
         """Every entry of the account, oldest first."""
-        entries: list[LedgerEntry] = []
-        query: dict[str, Any] = {
+        return self._query_all({
             "TableName": self.table, "KeyConditionExpression": "account_id = :account",
             "ExpressionAttributeValues": to_attributes({":account": account_id}), "ConsistentRead": True,
-        }
+        })
+
+    def between(self, account_id: str, start: datetime, end: datetime) -> list[LedgerEntry]:
+        """The entries booked from `start` (included) to `end` (excluded), oldest first."""
+        # An entry_id starts with its UTC instant, and "<end>" sorts before every "<end>#..." id: BETWEEN
+        # on the two instants alone takes `start`'s entries and leaves `end`'s out.
+        return self._query_all({
+            "TableName": self.table,
+            "KeyConditionExpression": "account_id = :account AND entry_id BETWEEN :start AND :end",
+            "ExpressionAttributeValues": to_attributes(
+                {":account": account_id, ":start": sortable_instant(start), ":end": sortable_instant(end)}
+            ),
+            "ConsistentRead": True,
+        })
+
+    def _query_all(self, query: dict[str, Any]) -> list[LedgerEntry]:
+        entries: list[LedgerEntry] = []
         while True:
             answer = self._dynamodb.query(**query)
             entries.extend(entry_from_item(from_attributes(item)) for item in answer.get("Items", []))

@@ -2,8 +2,14 @@
 
 `status` holds what was recorded (active, or expired / refunded / exhausted as jobs write them); the
 status an answer shows is computed against the clock by shared.accounts.rules.pack_status.
-`expiry_date` (the billing date of `expires_at`) is set only while a pack is active: it keys the sparse
-ByExpiryDate index that the daily lifecycle job reads, with `account_pack` = "<account_id>#<pack_id>".
+`expiry_date` (the billing date of `expires_at`) keys the sparse ByExpiryDate index that the daily
+lifecycle job reads, with `account_pack` = "<account_id>#<pack_id>". It is set while a pack is active, and
+kept after the job has expired it until its pack_expired event is published, so a crash in between leaves
+the pack in the index for the next run to publish. The job also writes `expiring_notified_at` (its
+pack_expiring event is out) and `unused_at_expiry` (the calls its breakage entry booked).
+
+One item is not a pack: the lifecycle job's record of how far it has expired packs, under the partition
+LIFECYCLE_PARTITION, which no account id can be (they never hold "#").
 """
 
 from __future__ import annotations
@@ -14,16 +20,28 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import ClientError
+
+from shared.accounts.errors import PackNotFound, StalePack
 from shared.accounts.models import Pack, PackOrigin, PackStatus, Payment
+from shared.lifecycle.models import TrackedPack
 from shared.pricing import billing_date
+from shared.store.calls import batch_get
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 _PAID_PARTS = ("cash", "income", "gift", "voucher")
+LIFECYCLE_PARTITION = "#lifecycle"
+_EXPIRY_CURSOR = "expiries"
+_BY_EXPIRY_DATE = "ByExpiryDate"
 
 
 class PackIdTaken(RuntimeError):
     """Two packs drew the same id: ids carry 40 random bits per millisecond, so this is a bug."""
+
+
+class PackNoLongerLive(RuntimeError):
+    """The pack was expired (or refunded) since it was read."""
 
 
 def pack_to_item(pack: Pack, zone: ZoneInfo) -> dict[str, Any]:
@@ -66,6 +84,15 @@ def pack_from_item(values: Mapping[str, Any]) -> Pack:
     )
 
 
+def tracked_pack_from_item(values: Mapping[str, Any]) -> TrackedPack:
+    unused = values.get("unused_at_expiry")
+    return TrackedPack(
+        pack=pack_from_item(values),
+        expiring_notified="expiring_notified_at" in values,
+        unused_at_expiry=None if unused is None else int(unused),
+    )
+
+
 class PackRepository:
     def __init__(self, dynamodb: Any, table: str):
         self._dynamodb = dynamodb
@@ -99,3 +126,100 @@ class PackRepository:
                      "ConditionExpression": "attribute_not_exists(pack_id)"}},
             lambda _old: PackIdTaken(f"{pack.account_id}#{pack.pack_id}"),
         )
+
+    def mark_refunded(self, pack: Pack, at: datetime) -> TransactionItem:
+        """Record the refund of a pack, if it is still active and whole: a settlement that drew on it since it
+        was read (settlement conditions on the remaining it read) makes exactly one of the two fail. Out of
+        the expiry index: a refunded pack never expires."""
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            return PackNotFound(pack.account_id, pack.pack_id) if old is None else StalePack(pack.pack_id)
+
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table,
+                "Key": to_attributes({"account_id": pack.account_id, "pack_id": pack.pack_id}),
+                "UpdateExpression": "SET #status = :refunded, refunded_at = :at REMOVE expiry_date",
+                "ConditionExpression": "#status = :active AND remaining = #size",
+                "ExpressionAttributeNames": {"#status": "status", "#size": "size"},
+                "ExpressionAttributeValues": to_attributes({
+                    ":refunded": PackStatus.REFUNDED.value, ":active": PackStatus.ACTIVE.value,
+                    ":at": sortable_instant(at),
+                }),
+            }},
+            refusal,
+        )
+
+    # -- the lifecycle job's side
+
+    def tracked_on(self, day: date) -> list[TrackedPack]:
+        """The packs the expiry index holds for `day`, read consistently from the table, by account and pack."""
+        query: dict[str, Any] = {
+            "TableName": self.table, "IndexName": _BY_EXPIRY_DATE, "KeyConditionExpression": "expiry_date = :day",
+            "ExpressionAttributeValues": to_attributes({":day": day.isoformat()}),
+        }
+        keys = []
+        while True:
+            answer = self._dynamodb.query(**query)
+            keys += [{"account_id": item["account_id"], "pack_id": item["pack_id"]} for item in answer.get("Items", [])]
+            if "LastEvaluatedKey" not in answer:
+                break
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        items = [from_attributes(item) for item in batch_get(self._dynamodb, self.table, keys)]
+        # The index is eventually consistent: a pack that left it a moment ago may still be listed.
+        return [tracked_pack_from_item(item) for item in sorted(items, key=lambda item: item["account_pack"])
+                if item.get("expiry_date") == day.isoformat()]
+
+    def mark_expired(self, pack: Pack) -> TransactionItem:
+        """Record the expiry of a pack still live, and the calls it leaves unused. `remaining` is left alone
+        and not part of the condition: settlement still deducts the calls of days inside the validity."""
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": self._key(pack.account_id, pack.pack_id),
+                "UpdateExpression": "SET #status = :expired, unused_at_expiry = :unused",
+                "ConditionExpression": "#status IN (:active, :exhausted)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_attributes({
+                    ":expired": PackStatus.EXPIRED.value, ":unused": pack.remaining,
+                    ":active": PackStatus.ACTIVE.value, ":exhausted": PackStatus.EXHAUSTED.value,
+                }),
+            }},
+            lambda _old: PackNoLongerLive(f"{pack.account_id}#{pack.pack_id}"),
+        )
+
+    def leave_expiry_index(self, pack: Pack) -> None:
+        """Take an expired pack out of the expiry index, once its pack_expired event is published."""
+        self._dynamodb.update_item(
+            TableName=self.table, Key=self._key(pack.account_id, pack.pack_id), UpdateExpression="REMOVE expiry_date",
+            ConditionExpression="#status = :expired", ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_attributes({":expired": PackStatus.EXPIRED.value}),
+        )
+
+    def mark_expiring_notified(self, pack: Pack, at: datetime) -> None:
+        self._dynamodb.update_item(
+            TableName=self.table, Key=self._key(pack.account_id, pack.pack_id),
+            UpdateExpression="SET expiring_notified_at = :at", ConditionExpression="attribute_exists(pack_id)",
+            ExpressionAttributeValues=to_attributes({":at": sortable_instant(at)}),
+        )
+
+    def expiries_done_through(self) -> date | None:
+        """The date up to which every pack has been expired and announced (None before the first run)."""
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key=self._key(LIFECYCLE_PARTITION, _EXPIRY_CURSOR), ConsistentRead=True,
+        ).get("Item")
+        return None if item is None else date.fromisoformat(from_attributes(item)["done_through"])
+
+    def record_expiries_done_through(self, day: date) -> None:
+        """Move the mark forward; a run that finds it further already (a concurrent or later run) leaves it."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table, Key=self._key(LIFECYCLE_PARTITION, _EXPIRY_CURSOR),
+                UpdateExpression="SET done_through = :day",
+                ConditionExpression="attribute_not_exists(done_through) OR done_through < :day",
+                ExpressionAttributeValues=to_attributes({":day": day.isoformat()}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def _key(self, account_id: str, pack_id: str) -> dict[str, Any]:
+        return to_attributes({"account_id": account_id, "pack_id": pack_id})

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import Account, PackStatus
+from shared.arrears.rules import standing_at
 from shared.pricing import PackBalance, billing_date, billing_tag_for
 from shared.store.accounts import AccountRepository
 from shared.store.calls import CallRepository, StoredCall
@@ -76,9 +77,10 @@ def check_entitlement(
     tag = billing_tag_for(channel, source)
     today = billing_date(now, stores.zone)
     counters = stores.usage.since(account_id, today - UNSETTLED_HORIZON)
-    return entitlement(
-        account.status.value, account.postpaid_enabled, tag, today, counters, _deductible_packs(stores, account_id)
-    )
+    # The standing to the second: the arrears check records a due suspension within 5 minutes, the gate
+    # closes at the deadline itself.
+    status = standing_at(account, now).status.value
+    return entitlement(status, account.postpaid_enabled, tag, today, counters, _deductible_packs(stores, account_id))
 
 
 @dataclass(frozen=True)

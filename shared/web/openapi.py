@@ -13,7 +13,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
 
+from shared.web.csv_answer import csv_content
 from shared.web.errors import ErrorResponse
 
 API_TITLE = "Face verification billing API"
@@ -43,10 +45,16 @@ def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
 
 
 def answers(
-    model: Any, *error_statuses: int, status: int = 200, description: str = "OK"
+    model: Any, *error_statuses: int, status: int = 200, description: str = "OK",
+    csv_rows: type[BaseModel] | None = None,
 ) -> dict[int, OpenAPIResponse]:
-    """A route's success answer (its model) and its error answers, for the `responses` of a route."""
+    """A route's success answer (its model) and its error answers, for the `responses` of a route.
+
+    `csv_rows`: the rows' model of a route that also answers its rows as text/csv (see shared.web.csv_answer).
+    """
     success: OpenAPIResponse = {"description": description, "content": {"application/json": {"model": model}}}
+    if csv_rows is not None:
+        success["content"]["text/csv"] = csv_content(csv_rows)
     return {status: success, **error_responses(*error_statuses)}
 
 

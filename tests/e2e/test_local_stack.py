@@ -46,7 +46,7 @@ def test_the_tables_and_topic_of_the_template_exist_in_the_emulator(local_stack:
     )
     indexes = {index["IndexName"] for index in dynamodb.describe_table(TableName="AccountsTable")["Table"][
         "GlobalSecondaryIndexes"]}
-    assert indexes == {"ByStatus", "ByCreation", "ByDeadline"}
+    assert indexes == {"ByStatus", "ByCreation", "ByDeadline", "DailyReportSubscribers"}
     topics = local_stack.aws.client("sns").list_topics()["Topics"]
     assert any(topic["TopicArn"].endswith(":DomainEventsTopic") for topic in topics)
 

@@ -49,7 +49,7 @@ def test_a_new_account_is_active_daily_postpaid_with_empty_wallets_and_the_defau
     assert account == {
         "account_id": "acme", "status": "active", "suspension_reason": None, "settlement_cycle": "daily",
         "postpaid_enabled": True, "balance": "0.00", "wallets": {"cash": "0.00", "income": "0.00", "gift": "0.00"},
-        "arrears_since": None, "suspend_at": None,
+        "arrears_since": None, "suspend_at": None, "release_at": None,
         "activated_at": "2026-03-02T10:00:00+08:00", "created_at": "2026-03-02T10:00:00+08:00",
         "contacts": {"email": "ops@acme.example", "phone": "+8613800000000"}, "locale": "zh-CN",
         "daily_report": False,

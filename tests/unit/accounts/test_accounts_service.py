@@ -57,7 +57,7 @@ class FakeAccounts:
     def get(self, account_id: str) -> Account | None:
         return self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
 
-    def credit(self, account: Account, wallet: Wallet, amount: Decimal) -> TransactionItem:
+    def credit(self, account: Account, amounts: Any, *, restoring: Account | None = None) -> TransactionItem:
         return noop("accounts")
 
     def set_standing(self, account: Account, status: AccountStatus, reason: Any) -> Account:
@@ -77,7 +77,7 @@ class FakeClientIds:
     def find(self, record_id: str) -> ClientIdRecord | None:
         return self.records.pop(0) if len(self.records) > 1 else self.records[0]
 
-    def put_transaction_item(self, record_id: str, fingerprint: str, answer: dict) -> dict:
+    def put_transaction_item(self, record_id: str, fingerprint: str, answer: dict, events: Any = ()) -> dict:
         return {"Put": {"TableName": "ids"}}
 
 
@@ -118,8 +118,8 @@ def test_an_account_that_never_stops_changing_is_409_concurrent_update():
 
 
 def test_a_recharge_that_loses_the_race_for_its_id_answers_the_winners_answer():
-    probe = service._Claim(stores(FakeAccounts(account()), FakeWriter()), "acme", "recharge", "recharge_id", "r-1",
-                           {"wallet": "cash", "amount": "10.00"})
+    probe = service.ClientIdClaim(stores(FakeAccounts(account()), FakeWriter()), "acme", "recharge", "recharge_id",
+                                  "r-1", {"wallet": "cash", "amount": "10.00"})
     winner = account(balance=Decimal(10), wallets=Wallets(cash=Decimal(10)), version=1)
     client_ids = FakeClientIds(None, ClientIdRecord(probe.fingerprint, account_to_json(winner)))
 

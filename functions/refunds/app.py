@@ -1,0 +1,48 @@
+"""The refunds function: POST /v1/accounts/{account_id}/packs/{pack_id}/refund (退费说明)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.refunds.models import RefundAnswer, RefundIn
+from shared.accounts.service import Stores
+from shared.refunds.service import refund_pack
+from shared.web.identifiers import ACCOUNT_ID_PATTERN
+from shared.web.openapi import answers
+from shared.web.resolver import api_resolver
+
+logger = Logger()
+metrics = Metrics()
+
+app = api_resolver()
+
+
+@app.post(
+    "/v1/accounts/<account_id>/packs/<pack_id>/refund",
+    summary="Refund a bought, unused pack within 7 days, to the wallets that paid (idempotent by refund_id)",
+    description="Refundable until 23:59:59 of the 7th day after the purchase day in the billing time zone. "
+                "The cash, income and gift parts go back to their wallets; a voucher is not returned.",
+    responses=answers(
+        RefundAnswer, 404, 409,
+        description="Refunded (409 REFUND_WINDOW_CLOSED, PACK_USED, NOT_REFUNDABLE_ORIGIN, "
+                    "ACCOUNT_SUSPENDED_FOR_VIOLATION, ALREADY_REFUNDED, IDEMPOTENCY_KEY_REUSED)",
+    ),
+)
+def refund(
+    account_id: Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")],
+    pack_id: Annotated[str, Path(min_length=1, max_length=128, description="The pack's id.")],
+    request: Annotated[RefundIn, Body()],
+) -> RefundAnswer:
+    done = refund_pack(Stores.from_settings(), account_id, pack_id, refund_id=request.refund_id)
+    return RefundAnswer.from_domain(done)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,28 @@
+"""The settlement run (daily-settlement, monthly-settlement schedules): fan the accounts due out to the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
+
+from shared.aws import dynamodb_client
+from shared.config import settings
+from shared.settlement.dispatch import dispatch, run_from_schedule
+from shared.settlement.queue import SettlementQueue
+from shared.store.settlements import SettledCounters
+
+logger = Logger()
+dynamodb = dynamodb_client()
+sqs = boto3.client("sqs", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    config = settings()
+    summary = dispatch(SettledCounters(dynamodb, config.usage_table),
+                       SettlementQueue(sqs, config.settlement_queue_url), run_from_schedule(event, config.zone))
+    return summary.__dict__

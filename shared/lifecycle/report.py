@@ -1,0 +1,62 @@
+"""The daily report (订阅日报) of one account: yesterday's calls, charges and the packs left.
+
+The report goes out at 00:00, when the daily settlement of yesterday runs too, so it says what is known
+then: the calls from the live counters; the charges from yesterday's bill if it is already there
+(`settled`; its total, late lines of earlier days included), "0.00" if yesterday had no billable calls
+(nothing to settle), otherwise null (not settled yet, and always for monthly accounts, whose days are
+charged at the month's end); the packs valid now with what is recorded left of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from shared.accounts.models import Pack, PackStatus
+from shared.accounts.rules import pack_status
+from shared.events import DomainEvent, EventType
+from shared.instants import format_instant
+from shared.pricing import format_money
+from shared.settlement.models import Bill
+
+
+@dataclass(frozen=True)
+class TagCalls:
+    billing_tag: str
+    calls: int
+    billable_calls: int
+
+
+def daily_report_event(
+    account_id: str, day: date, calls: Iterable[TagCalls], bill: Bill | None, packs: Iterable[Pack], now: datetime
+) -> DomainEvent:
+    tags = sorted(calls, key=lambda tag: tag.billing_tag)
+    billable = sum(tag.billable_calls for tag in tags)
+    packs_left = [pack for pack in packs if pack_status(pack, now) is PackStatus.ACTIVE]
+    return DomainEvent(
+        event_id=f"daily_report#{account_id}#{day.isoformat()}",
+        event_type=EventType.DAILY_REPORT,
+        account_id=account_id,
+        at=now,
+        detail={
+            "date": day.isoformat(),
+            "calls": sum(tag.calls for tag in tags),
+            "billable_calls": billable,
+            "tags": [{"billing_tag": tag.billing_tag, "calls": tag.calls, "billable_calls": tag.billable_calls}
+                     for tag in tags],
+            "settled": bill is not None or billable == 0,
+            "charges": _charges(bill, billable),
+            "packs_left": [
+                {"pack_id": pack.pack_id, "billing_tag": pack.billing_tag, "remaining": pack.remaining,
+                 "expires_at": format_instant(pack.expires_at)}
+                for pack in sorted(packs_left, key=lambda pack: (pack.billing_tag, pack.expires_at, pack.pack_id))
+            ],
+        },
+    )
+
+
+def _charges(bill: Bill | None, billable_calls: int) -> str | None:
+    if bill is not None:
+        return format_money(bill.total_amount)
+    return "0.00" if billable_calls == 0 else None

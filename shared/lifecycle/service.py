@@ -1,0 +1,195 @@
+"""One run of the pack-lifecycle job: read the expiry index and the subscribers, decide with the pure rules,
+write, publish. A rerun, a retry or a run after a crash never books twice and never loses an event:
+
+- Expiry: one transaction sets the pack's status to expired, on condition that it is still live, and books
+  its breakage ledger entry; then pack_expired is published; then the pack leaves the expiry index. The
+  index key is the "event pending" mark: after a crash between the commit and the publication the pack is
+  still in the index, expired, and the next run publishes its event (same event id) before removing the key.
+  Publishing before the commit would announce a breakage that the commit had not booked yet.
+- pack_expiring: published, then `expiring_notified_at` is set. A crash in between publishes it again with
+  the same event id (consumers dedupe by event id); otherwise a pack is warned once.
+- Missed runs: the Packs table keeps the last expiry date done, and a run reads every date after it up to
+  today, so a run that failed or never fired is made good by the next one. Warnings cover every pack
+  expiring from today to today + 7 that was not warned, so a missed warning goes out late, not never.
+- Daily reports: one per subscriber for yesterday, with a stable event id, so a rerun repeats them
+  harmlessly; the report of a day whose run never fired is not sent late.
+- A pack or report that fails is logged and left for the next run; the run does the others, then fails (so
+  the invocation is retried and alarms fire), and its expiry mark stops before the first date that failed.
+
+Breakage is what is left of a pack when it expires. Settlement deducts calls by their day, so calls of days
+inside the validity that are settled after the expiry (the last day's, when settlement commits after this
+job at 00:00; a monthly account's, until its month is settled; late calls) still come off the expired
+pack, and its breakage entry then overstates the unused calls by those, which its bills show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools import Logger
+
+from shared.accounts.models import Pack, PackStatus
+from shared.aws import dynamodb_client, sns_client
+from shared.config import settings
+from shared.events import DomainEvent, EventPublisher
+from shared.lifecycle.models import TrackedPack
+from shared.lifecycle.report import TagCalls, daily_report_event
+from shared.lifecycle.rules import (
+    breakage_entry,
+    dates_to_visit,
+    done_through_after_run,
+    expired_event,
+    expiring_event,
+    run_date,
+    should_expire,
+    should_warn,
+)
+from shared.store.accounts import AccountRepository
+from shared.store.bills import BillRepository, bill_from_item
+from shared.store.ledger import LedgerRepository
+from shared.store.packs import PackNoLongerLive, PackRepository
+from shared.store.transactions import TransactionWriter
+from shared.store.usage import UsageRepository
+
+logger = Logger(child=True)
+
+
+class EventSink(Protocol):
+    def publish(self, events: list[DomainEvent]) -> None: ...
+
+
+class LifecycleRunIncomplete(RuntimeError):
+    """Some packs or reports failed; they are left for the next run (the others are done)."""
+
+
+class Outcome(StrEnum):
+    EXPIRED = "expired"
+    WARNED = "warned"
+
+
+@dataclass(frozen=True)
+class LifecycleStores:
+    packs: PackRepository
+    ledger: LedgerRepository
+    accounts: AccountRepository
+    usage: UsageRepository
+    bills: BillRepository
+    writer: TransactionWriter
+    events: EventSink
+    zone: ZoneInfo
+
+    @classmethod
+    def from_settings(cls) -> LifecycleStores:
+        config = settings()
+        dynamodb = dynamodb_client()
+        return cls(
+            packs=PackRepository(dynamodb, config.packs_table),
+            ledger=LedgerRepository(dynamodb, config.ledger_table),
+            accounts=AccountRepository(dynamodb, config.accounts_table),
+            usage=UsageRepository(dynamodb, config.usage_table),
+            bills=BillRepository(dynamodb, config.bills_table),
+            writer=TransactionWriter(dynamodb),
+            events=EventPublisher(sns_client(), config.domain_events_topic_arn),
+            zone=config.zone,
+        )
+
+
+@dataclass(frozen=True)
+class LifecycleRun:
+    run_at: datetime
+    expired: int
+    warned: int
+    daily_reports: int
+    failures: int
+
+
+def run_pack_lifecycle(stores: LifecycleStores, now: datetime) -> LifecycleRun:
+    """Expire what is overdue, warn what expires within 7 days, report yesterday to the subscribers."""
+    today = run_date(now, stores.zone)
+    outcomes, pack_failures = _walk_expiry_index(stores, now, today)
+    reports, report_failures = _send_daily_reports(stores, today - timedelta(days=1), now)
+    run = LifecycleRun(now, outcomes.count(Outcome.EXPIRED), outcomes.count(Outcome.WARNED), reports,
+                       pack_failures + report_failures)
+    if run.failures:
+        raise LifecycleRunIncomplete(f"{run.failures} packs or reports failed in the run at {now.isoformat()}")
+    return run
+
+
+def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> tuple[list[Outcome], int]:
+    """Every pack of the index dates the run visits, then the mark moved past the dates done."""
+    done_through = stores.packs.expiries_done_through()
+    visited = dates_to_visit(today, done_through)
+    outcomes: list[Outcome] = []
+    failed_dates: list[date] = []
+    for day in visited:
+        for tracked in stores.packs.tracked_on(day):
+            try:
+                outcome = _advance(stores, tracked, now)
+            except Exception:
+                logger.exception("pack lifecycle step failed; the next run retries it",
+                                 extra={"account_id": tracked.pack.account_id, "pack_id": tracked.pack.pack_id})
+                failed_dates.append(day)
+                continue
+            if outcome is not None:
+                outcomes.append(outcome)
+    mark = done_through_after_run(visited, failed_dates, today)
+    if mark is not None and (done_through is None or mark > done_through):
+        stores.packs.record_expiries_done_through(mark)
+    return outcomes, len(failed_dates)
+
+
+def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Outcome | None:
+    pack = tracked.pack
+    if should_expire(pack, now):
+        try:
+            stores.writer.commit([stores.packs.mark_expired(pack), stores.ledger.add(breakage_entry(pack))])
+        except PackNoLongerLive:
+            return None  # a concurrent run expired it (and announces it), or it was refunded
+        _announce_expiry(stores, pack, pack.remaining)
+        return Outcome.EXPIRED
+    if pack.recorded_status is PackStatus.EXPIRED:
+        # Expired by an earlier run that did not get to publish: the index still holds it for that.
+        unused = pack.remaining if tracked.unused_at_expiry is None else tracked.unused_at_expiry
+        _announce_expiry(stores, pack, unused)
+        return Outcome.EXPIRED
+    if should_warn(tracked, now, stores.zone):
+        stores.events.publish([expiring_event(pack, now, stores.zone)])
+        stores.packs.mark_expiring_notified(pack, now)
+        return Outcome.WARNED
+    return None
+
+
+def _announce_expiry(stores: LifecycleStores, pack: Pack, unused_calls: int) -> None:
+    stores.events.publish([expired_event(pack, unused_calls)])
+    stores.packs.leave_expiry_index(pack)
+
+
+def _send_daily_reports(stores: LifecycleStores, day: date, now: datetime) -> tuple[int, int]:
+    sent = failed = 0
+    for account_id in stores.accounts.daily_report_subscribers():
+        try:
+            stores.events.publish([_daily_report(stores, account_id, day, now)])
+        except Exception:
+            logger.exception("daily report failed; a retry of this run sends it",
+                             extra={"account_id": account_id, "date": day.isoformat()})
+            failed += 1
+        else:
+            sent += 1
+    return sent, failed
+
+
+def _daily_report(stores: LifecycleStores, account_id: str, day: date, now: datetime) -> DomainEvent:
+    counters = stores.usage.for_day(account_id, day, consistent=True)
+    bill_item = stores.bills.get_item(account_id, day)
+    return daily_report_event(
+        account_id,
+        day,
+        [TagCalls(counter.billing_tag, counter.calls, counter.billable) for counter in counters],
+        None if bill_item is None else bill_from_item(bill_item),
+        stores.packs.list_for_account(account_id),
+        now,
+    )

@@ -1,0 +1,27 @@
+"""Customer notices (告警与通知): the text of each domain event for SMS, e-mail and the in-site inbox,
+in Chinese (default) or English. Pure: no I/O; delivery and dedupe live in shared.notifier.
+
+The contract with the publishers: the detail fields each notice reads. Every field is optional to the
+renderer (a missing one shortens the text, a wrong-shaped one is ignored); money is a decimal string,
+instants are RFC 3339 with an offset, dates are YYYY-MM-DD, counts are integers.
+
+- pack_delivered      {"pack": {"billing_tag", "size", "origin", "expires_at"}}  (origin "promotion" = a gift)
+- free_quota_granted  {"packs": [{"billing_tag", "size", "expires_at"}, ...]}
+- pack_low            {"billing_tag", "size", "remaining"}
+- pack_exhausted      {"billing_tag", "size"}
+- pack_expiring       {"billing_tag", "size", "remaining", "expires_at", "days_left"}
+- pack_expired        {"billing_tag", "size", "expires_at", "unused_calls"}  ("remaining" when unused_calls is absent)
+- arrears             {"balance", "suspend_at", "release_at", "bill_id", "entered_arrears"}  (false: still in arrears)
+- suspended           {"suspended_at", "release_at", "balance"}
+- released            {"released_at", "balance"}
+- restored            {"balance", "status"}  (status "suspended": still suspended for a violation)
+- refund_completed    {"refund_id", "pack_id", "billing_tag", "size", "amount", "to": {"cash", "income", "gift"},
+                       "voucher_not_returned"}
+- daily_report        {"date", "calls", "billable_calls", "tags": [{"billing_tag", "calls", "billable_calls"}],
+                       "charges" (null: not settled yet), "packs_left": [{"billing_tag", "remaining", "expires_at"}]}
+"""
+
+from shared.notifications.notice import Channel, Notice
+from shared.notifications.render import render_notice
+
+__all__ = ["Channel", "Notice", "render_notice"]

@@ -1,0 +1,30 @@
+"""A customer's notice of one event, as each channel shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    IN_SITE = "in_site"  # 站内信: the Messages table, served by GET /v1/accounts/{account_id}/messages
+    SMS = "sms"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a template writes: the title, the full text (what happened and what to do) and the SMS."""
+
+    title: str
+    text: str
+    sms: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    notice_type: str
+    title: str  # the in-site message's title and the e-mail's subject
+    text: str  # the in-site message's text
+    sms: str  # short, signed
+    email_body: str  # the text with a greeting and a sign-off

@@ -1,0 +1,1 @@
+"""Refunds of packs (退费说明)."""

@@ -1,0 +1,97 @@
+"""The settlement queue: a run's accounts, fanned out in messages of up to 50 that workers settle.
+
+A message body: {"cycle": "daily", "run_at": "2026-03-01T16:00:00Z", "accounts": [{"account_id": "acme",
+"since": "2026-02-28"}, ...]}: the run (its cycle and scheduled instant, the run's "now") and, per
+account, its oldest unsettled day as the run found it in the Unsettled index. Settling is idempotent,
+so a message delivered twice, or retried after a partial failure, changes nothing the first did.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.instants import parse_instant
+from shared.pricing import SettlementCycle
+from shared.settlement.periods import SettlementRun
+
+ACCOUNTS_PER_MESSAGE = 50
+ENTRIES_PER_SEND = 10  # SendMessageBatch's limit
+_SEND_ATTEMPTS = 5
+
+
+class MalformedMessage(ValueError):
+    """A body no settlement run wrote: it cannot succeed on a retry."""
+
+
+class MessagesNotSent(RuntimeError):
+    """SQS kept refusing some messages of a run."""
+
+
+@dataclass(frozen=True)
+class AccountDue:
+    account_id: str
+    since: date | None  # the oldest unsettled day seen, if known
+
+
+@dataclass(frozen=True)
+class SettlementMessage:
+    cycle: SettlementCycle
+    run_at: datetime
+    accounts: tuple[AccountDue, ...]
+
+    def run(self, zone: ZoneInfo) -> SettlementRun:
+        return SettlementRun(self.cycle, self.run_at, zone)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "cycle": self.cycle.value,
+            "run_at": self.run_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "accounts": [{"account_id": due.account_id, "since": None if due.since is None else due.since.isoformat()}
+                         for due in self.accounts],
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, body: str) -> SettlementMessage:
+        try:
+            values = json.loads(body)
+            accounts = tuple(
+                AccountDue(str(due["account_id"]), date.fromisoformat(due["since"]) if due.get("since") else None)
+                for due in values["accounts"]
+            )
+            return cls(SettlementCycle(values["cycle"]), parse_instant(values["run_at"]), accounts)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise MalformedMessage(f"not a settlement message: {error}") from None
+
+
+def messages_for(run: SettlementRun, accounts: Sequence[AccountDue]) -> list[SettlementMessage]:
+    return [SettlementMessage(run.cycle, run.run_at, tuple(accounts[start:start + ACCOUNTS_PER_MESSAGE]))
+            for start in range(0, len(accounts), ACCOUNTS_PER_MESSAGE)]
+
+
+class SettlementQueue:
+    def __init__(self, sqs: Any, queue_url: str):
+        self._sqs = sqs
+        self._queue_url = queue_url
+
+    def send(self, messages: Sequence[SettlementMessage]) -> None:
+        """Send every message, 10 a request; entries SQS refuses are sent again (raises if they keep failing)."""
+        for start in range(0, len(messages), ENTRIES_PER_SEND):
+            pending = {str(index): message.to_json()
+                       for index, message in enumerate(messages[start:start + ENTRIES_PER_SEND])}
+            for attempt in range(_SEND_ATTEMPTS):
+                answer = self._sqs.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[{"Id": entry_id, "MessageBody": body} for entry_id, body in pending.items()],
+                )
+                pending = {failure["Id"]: pending[failure["Id"]] for failure in answer.get("Failed", [])}
+                if not pending:
+                    break
+                time.sleep(min(0.1 * 2**attempt, 2.0))
+            else:
+                raise MessagesNotSent(f"{len(pending)} settlement messages refused {_SEND_ATTEMPTS} times")

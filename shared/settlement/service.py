@@ -1,0 +1,214 @@
+"""Settle one account for one run: load, plan with the pure rules, commit each period, finish it.
+
+Each period's settlement is one transaction (bill, account, packs, ledger; see shared.store.settlements),
+guarded three ways: the bill key (one per account and period), the account's version (nothing moved
+its money or status meanwhile, and no other settlement is pending) and each pack's remaining calls. A
+guard that fails means another writer got there first (or, for the bill key, that the period has a bill
+of late calls alone, which the counters cannot tell): everything is read again and planned again.
+
+After the commit the settlement is finished: its events are published, its counts applied to the
+usage counters, and its marker on the account cleared, in that order. A crash anywhere leaves the
+marker, and the next attempt on the account (the same run retried, or the next run) finishes that
+settlement before it plans anything, so nothing is charged twice and no deduction is lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools import Logger
+
+from shared.accounts.errors import StaleAccount
+from shared.accounts.models import AccountStatus
+from shared.config import settings
+from shared.events import DomainEvent, EventPublisher
+from shared.settlement.periods import SettlementRun, period_containing
+from shared.settlement.queue import MalformedMessage, SettlementMessage
+from shared.settlement.rules import DayTag, PeriodSettlement, plan_settlements
+from shared.store.bills import BillExists
+from shared.store.ledger import LedgerRepository
+from shared.store.packs import PackRepository
+from shared.store.settlements import (
+    PackChanged,
+    PackDraws,
+    PendingWork,
+    SettledCounters,
+    SettlementAccounts,
+    SettlementRecords,
+)
+from shared.store.transactions import TransactionWriter
+from shared.store.usage import UsageRepository
+
+logger = Logger(child=True)
+
+MAX_ATTEMPTS = 5
+# Without a hint of its oldest unsettled day, an account's counters are read this far back: calls are
+# accepted up to 35 days late, and the margin covers runs that fell a few days behind.
+UNSETTLED_HORIZON = timedelta(days=45)
+_WAITING_STATUSES = (AccountStatus.SUSPENDED, AccountStatus.RELEASED)
+
+
+class EventSink(Protocol):
+    def publish(self, events: list[DomainEvent]) -> None: ...
+
+
+class SettlementContention(RuntimeError):
+    """The account kept changing under the settlement; the message is retried later."""
+
+
+class AccountsNotSettled(RuntimeError):
+    """Some accounts of a message failed (each is logged); the message is retried, the others are done."""
+
+
+class Outcome(StrEnum):
+    SETTLED = "settled"
+    NOTHING_DUE = "nothing_due"
+    OTHER_CYCLE = "other_cycle"  # a monthly account in the daily run, or the other way round
+    WAITING = "waiting"  # suspended or released: its usage settles after it is restored
+    NO_ACCOUNT = "no_account"
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    outcome: Outcome
+    bills: int = 0
+    late_waiting: int = 0  # late counters left for a later run
+
+
+@dataclass(frozen=True)
+class SettlementStores:
+    accounts: SettlementAccounts
+    packs: PackRepository
+    draws: PackDraws
+    usage: UsageRepository
+    counters: SettledCounters
+    records: SettlementRecords
+    ledger: LedgerRepository
+    writer: TransactionWriter
+    events: EventSink
+
+    @classmethod
+    def from_settings(cls, dynamodb: Any, sns: Any) -> SettlementStores:
+        config = settings()
+        return cls(
+            accounts=SettlementAccounts(dynamodb, config.accounts_table),
+            packs=PackRepository(dynamodb, config.packs_table),
+            draws=PackDraws(dynamodb, config.packs_table),
+            usage=UsageRepository(dynamodb, config.usage_table),
+            counters=SettledCounters(dynamodb, config.usage_table),
+            records=SettlementRecords(dynamodb, config.bills_table),
+            ledger=LedgerRepository(dynamodb, config.ledger_table),
+            writer=TransactionWriter(dynamodb),
+            events=EventPublisher(sns, config.domain_events_topic_arn),
+        )
+
+
+def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str,
+                   since: date | None = None) -> AccountResult:
+    """Settle every closed period of the account that `run` settles; `since`: its oldest unsettled day, if known."""
+    first_day = since or run.run_date - UNSETTLED_HORIZON
+    known_billed: set[date] = set()
+    for _ in range(MAX_ATTEMPTS):
+        loaded = stores.accounts.load(account_id)
+        if loaded is None:
+            return AccountResult(Outcome.NO_ACCOUNT)
+        if loaded.pending_period is not None:
+            finish(stores, account_id, loaded.pending_period, stores.records.pending_work(account_id,
+                                                                                         loaded.pending_period))
+        account = loaded.account
+        if account.settlement_cycle is not run.cycle:
+            return AccountResult(Outcome.OTHER_CYCLE)
+        if account.status in _WAITING_STATUSES:
+            return AccountResult(Outcome.WAITING)
+
+        counters = stores.usage.since(account_id, period_containing(first_day, run.cycle).start, consistent=True)
+        if not any(counter.unsettled_billable and run.closes(counter.usage_date) for counter in counters):
+            return AccountResult(Outcome.NOTHING_DUE)
+        plan = plan_settlements(account, counters, stores.packs.list_for_account(account_id), run,
+                                known_billed=known_billed)
+        conflict = _commit_in_turn(stores, plan.settlements, known_billed)
+        if conflict is not None:
+            logger.info("settlement met a concurrent change or a bill of late calls; reading again",
+                        extra={"account_id": account_id, "conflict": type(conflict).__name__})
+            continue
+        _log_settled(account_id, plan.settlements, plan.waiting)
+        outcome = Outcome.SETTLED if plan.settlements else Outcome.NOTHING_DUE
+        return AccountResult(outcome, len(plan.settlements), len(plan.waiting))
+    raise SettlementContention(f"account {account_id} changed under {MAX_ATTEMPTS} settlement attempts")
+
+
+def _commit_in_turn(stores: SettlementStores, settlements: Sequence[PeriodSettlement],
+                    known_billed: set[date]) -> Exception | None:
+    """Commit and finish each settlement, oldest first; the conflict that stopped them, if one did. A period
+    whose bill turns out to exist (a bill of late calls alone, or a concurrent worker's) joins `known_billed`."""
+    for settlement in settlements:
+        try:
+            _commit(stores, settlement)
+        except BillExists as conflict:
+            known_billed.add(settlement.bill.period_start)
+            return conflict
+        except (StaleAccount, PackChanged) as conflict:
+            return conflict
+        finish(stores, settlement.bill.account_id, settlement.bill.period_start, PendingWork.of(settlement))
+    return None
+
+
+def _commit(stores: SettlementStores, settlement: PeriodSettlement) -> None:
+    account_id = settlement.bill.account_id
+    stores.writer.commit([
+        stores.records.record(settlement),
+        stores.accounts.charge(settlement),
+        *(stores.draws.draw(account_id, change) for change in settlement.pack_changes),
+        *(stores.ledger.add(entry) for entry in settlement.ledger_entries),
+    ])
+
+
+def finish(stores: SettlementStores, account_id: str, period_start: date, work: PendingWork) -> None:
+    """A committed settlement's after-commit work; safe to repeat, and the marker is cleared only once it is done."""
+    stores.events.publish(list(work.events))
+    for usage_key, settled in work.counts.items():
+        stores.counters.settle(account_id, usage_key, settled)
+    stores.accounts.clear_pending(account_id, period_start)
+
+
+def _log_settled(account_id: str, settlements: Sequence[PeriodSettlement], waiting: Sequence[DayTag]) -> None:
+    if settlements:
+        logger.info("account settled", extra={
+            "account_id": account_id,
+            "bills": [{"bill_id": s.bill.bill_id, "total": str(s.bill.total_amount), "lines": len(s.bill.lines),
+                       "late_lines": sum(line.late for line in s.bill.lines)} for s in settlements],
+        })
+    if waiting:
+        logger.warning("late calls left for the next run", extra={
+            "account_id": account_id, "counters": [f"{day.isoformat()}#{tag}" for day, tag in waiting]})
+
+
+def settle_message(stores: SettlementStores, body: str, zone: ZoneInfo, *, message_id: str) -> Counter[str] | None:
+    """Settle each account of a settlement-queue message; the count of each outcome, or None for a body that
+    no run wrote (logged and dropped: a retry cannot fix it). Raises AccountsNotSettled if some failed."""
+    try:
+        message = SettlementMessage.from_json(body)
+    except MalformedMessage as error:
+        logger.error("malformed settlement message dropped", extra={"message_id": message_id, "error": str(error)})
+        return None
+    run = message.run(zone)
+    outcomes: Counter[str] = Counter()
+    failed = []
+    for due in message.accounts:
+        try:
+            outcomes[settle_account(stores, run, due.account_id, due.since).outcome.value] += 1
+        except Exception:
+            logger.exception("account not settled; its message will be retried", extra={"account_id": due.account_id})
+            failed.append(due.account_id)
+    logger.info("settlement message done", extra={"message_id": message_id, "cycle": run.cycle.value,
+                                                  "run_at": run.run_at.isoformat(), "outcomes": dict(outcomes),
+                                                  "failed": failed})
+    if failed:
+        raise AccountsNotSettled(f"{len(failed)} accounts not settled: {', '.join(failed[:10])}")
+    return outcomes

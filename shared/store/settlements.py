@@ -1,0 +1,225 @@
+"""What settlement reads and writes beyond each table's own repository, one small class per table.
+
+A settlement commits one transaction: the bill (its guard, unique per account and period), the account's
+new balance and wallets with a `pending_settlement` marker (the bill key), each pack drawn on and each
+ledger entry. Its after-commit work is recorded on the bill item, beside what API.md shows:
+`settlement` = {"counts": {usage_key: billable calls settled up to}, "events": [event JSON, ...]}. The
+work is publishing those events, applying those counts to the usage counters (which takes a counter
+out of the Unsettled index once everything billable in it is settled), and clearing the marker, last:
+whoever finds the marker (the same run retried, or the next run) does that work again, and each step
+is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from shared.accounts.errors import AccountNotFound, StaleAccount
+from shared.accounts.models import WALLET_ORDER, Account, PackStatus
+from shared.events import DomainEvent
+from shared.settlement.rules import PackChange, PeriodSettlement
+from shared.store.accounts import account_from_item
+from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
+from shared.store.codec import from_attributes, to_attributes
+from shared.store.transactions import TransactionItem, sortable_instant
+from shared.store.usage import CounterKey
+
+PENDING = "pending_settlement"
+SUSPEND_DEADLINE = "suspend"  # the ByDeadline index's kind for an arrears suspension due
+
+
+class PackChanged(RuntimeError):
+    """A pack was drawn on or refunded since settlement read it: read again and recompute."""
+
+
+def _condition_failed(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True)
+class AccountToSettle:
+    account: Account
+    pending_period: date | None  # the period whose settlement committed but is not finished
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """A committed settlement's after-commit work, as its bill item records it."""
+
+    events: tuple[DomainEvent, ...]
+    counts: Mapping[str, int]  # usage_key -> billable calls settled up to
+
+    @classmethod
+    def of(cls, settlement: PeriodSettlement) -> PendingWork:
+        account_id = settlement.bill.account_id
+        return cls(settlement.events, {CounterKey(account_id, day, tag).usage_key: settled
+                                       for (day, tag), settled in sorted(settlement.settled_counts.items())})
+
+
+class SettlementAccounts:
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self.table = table
+
+    def _key(self, account_id: str) -> dict[str, Any]:
+        return to_attributes({"account_id": account_id})
+
+    def load(self, account_id: str) -> AccountToSettle | None:
+        item = self._dynamodb.get_item(TableName=self.table, Key=self._key(account_id), ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        values = from_attributes(item)
+        pending = values.get(PENDING)
+        return AccountToSettle(account_from_item(values),
+                               None if pending is None else date.fromisoformat(pending.removeprefix(KEY_PREFIX)))
+
+    def charge(self, settlement: PeriodSettlement) -> TransactionItem:
+        """Write the balance and wallets the settlement leaves (and arrears, if it starts them) and mark it
+        pending, if the account is as the settlement read it and no other settlement is pending."""
+        before, after = settlement.account_before, settlement.account_after
+        sets = ["balance = :balance", "version = :next", f"{PENDING} = :pending"]
+        names = {}
+        values: dict[str, Any] = {":balance": after.balance, ":next": after.version, ":version": before.version,
+                                  ":pending": bill_key(settlement.bill.period_start)}
+        for wallet in WALLET_ORDER:
+            sets.append(f"wallets.#{wallet.value} = :{wallet.value}")
+            names[f"#{wallet.value}"] = wallet.value
+            values[f":{wallet.value}"] = after.wallets[wallet]
+        if settlement.entered_arrears and after.arrears_since is not None and after.suspend_at is not None:
+            sets += ["#status = :status", "arrears_since = :since", "suspend_at = :suspend_at",
+                     "deadline_kind = :deadline_kind", "deadline_at = :suspend_at"]
+            names["#status"] = "status"
+            values.update({":status": after.status.value, ":since": sortable_instant(after.arrears_since),
+                           ":suspend_at": sortable_instant(after.suspend_at), ":deadline_kind": SUSPEND_DEADLINE})
+
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            return AccountNotFound(before.account_id) if old is None else StaleAccount(before.account_id)
+
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": self._key(before.account_id),
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": f"version = :version AND attribute_not_exists({PENDING})",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_attributes(values),
+            }},
+            refusal,
+        )
+
+    def clear_pending(self, account_id: str, period_start: date) -> None:
+        """The last step of a settlement; a no-op if someone else finished it first."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table, Key=self._key(account_id), UpdateExpression=f"REMOVE {PENDING}",
+                ConditionExpression=f"{PENDING} = :pending",
+                ExpressionAttributeValues=to_attributes({":pending": bill_key(period_start)}),
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+
+
+class PackDraws:
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self.table = table
+
+    def draw(self, account_id: str, change: PackChange) -> TransactionItem:
+        """Set a pack's remaining calls, if it still holds what settlement read and was not refunded meanwhile."""
+        return TransactionItem(
+            {"Update": {
+                "TableName": self.table, "Key": to_attributes({"account_id": account_id, "pack_id": change.pack_id}),
+                "UpdateExpression": "SET remaining = :after",
+                "ConditionExpression": "remaining = :before AND #status <> :refunded",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_attributes(
+                    {":after": change.after, ":before": change.before, ":refunded": PackStatus.REFUNDED.value}),
+            }},
+            lambda _old: PackChanged(f"{account_id}#{change.pack_id}"),
+        )
+
+
+class SettledCounters:
+    """The usage counters as settlement sees them: the Unsettled index, and `settled_billable`."""
+
+    INDEX = "Unsettled"
+
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self.table = table
+
+    def unsettled(self, shard: str) -> Iterator[tuple[str, date]]:
+        """(account_id, usage date) of every counter of one index shard with billable calls not settled."""
+        request: dict[str, Any] = {
+            "TableName": self.table, "IndexName": self.INDEX,
+            "KeyConditionExpression": "unsettled_shard = :shard",
+            "ExpressionAttributeValues": to_attributes({":shard": shard}),
+            "ProjectionExpression": "unsettled_key",
+        }
+        while True:
+            page = self._dynamodb.query(**request)
+            for item in page.get("Items", []):
+                account_id, _, day = item["unsettled_key"]["S"].rpartition("#")
+                yield account_id, date.fromisoformat(day)
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def settle(self, account_id: str, usage_key: str, settled: int) -> None:
+        """Record that the counter's billable calls are settled up to `settled` (never lowering it), and take
+        it out of the Unsettled index if no call arrived meanwhile: the condition reads `billable` in the
+        same write, so a concurrent late call keeps it in."""
+        request = {"TableName": self.table, "Key": to_attributes({"account_id": account_id, "usage_key": usage_key})}
+        values = to_attributes({":settled": settled})
+        try:
+            self._dynamodb.update_item(
+                **request, UpdateExpression="SET settled_billable = :settled REMOVE unsettled_shard, unsettled_key",
+                ConditionExpression="billable = :settled AND "
+                                    "(attribute_not_exists(settled_billable) OR settled_billable <= :settled)",
+                ExpressionAttributeValues=values,
+            )
+            return
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+        try:
+            self._dynamodb.update_item(
+                **request, UpdateExpression="SET settled_billable = :settled",
+                ConditionExpression="attribute_exists(billable) AND "
+                                    "(attribute_not_exists(settled_billable) OR settled_billable < :settled)",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+
+
+class SettlementRecords:
+    """Bills as settlement writes them: the bill with its after-commit work."""
+
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self._bills = BillRepository(dynamodb, table)
+        self.table = table
+
+    def record(self, settlement: PeriodSettlement) -> TransactionItem:
+        work = PendingWork.of(settlement)
+        extra = {"settlement": {"counts": dict(work.counts), "events": [event.to_json() for event in work.events]}}
+        return self._bills.add(settlement.bill, extra=extra)
+
+    def pending_work(self, account_id: str, period_start: date) -> PendingWork:
+        item = self._bills.get_item(account_id, period_start)
+        if item is None:
+            raise RuntimeError(f"account {account_id} marks the settlement of {period_start} pending, but it has "
+                               "no bill: the marker and the bill are written in one transaction")
+        work = item.get("settlement") or {}
+        return PendingWork(
+            events=tuple(DomainEvent.from_json(text) for text in work.get("events", [])),
+            counts={usage_key: int(settled) for usage_key, settled in (work.get("counts") or {}).items()},
+        )
+
