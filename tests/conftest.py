@@ -13,3 +13,8 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "FaceIdBillingTests")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+# moto can give two concurrent stream writes one sequence number; see infra/local/moto_fixes.py.
+from infra.local.moto_fixes import serialize_stream_appends
+
+serialize_stream_appends()

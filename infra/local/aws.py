@@ -2,7 +2,9 @@
 
 Functions reach it through AWS_ENDPOINT_URL, exactly as they reach AWS in Lambda: no code of theirs
 knows it is local. A small WSGI layer records every SNS Publish and SES SendRawEmail the emulator
-accepted, which is how the local stack shows what the system sent to customers (/_local/outbox).
+accepted, which is how the local stack shows what the system sent to customers (/_local/outbox), and
+counts the requests that may give a poller work, so the stack drains its event sources only when
+something was written.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.local.moto_fixes import serialize_stream_appends
 from shared.notifier.senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
 
 LOCAL_REGION = "us-east-1"
@@ -40,6 +43,16 @@ class Publication:
     message: str
     attributes: dict[str, str]
     email_address: str | None = None
+
+
+# Requests that can put a record on a stream or a message on a queue. Deleting a received message
+# (what the pollers themselves do) gives no one work, so it is not counted.
+_WRITE_PREFIXES = ("Put", "Update", "Delete", "TransactWrite", "BatchWrite", "Send", "Publish")
+_NOT_WORK = ("DeleteMessage", "DeleteMessageBatch")
+
+
+def _is_write(action: str) -> bool:
+    return action.startswith(_WRITE_PREFIXES) and action not in _NOT_WORK
 
 
 def _publish_request(form: dict[str, list[str]]) -> dict[str, Any] | None:
@@ -82,20 +95,28 @@ def _raw_email(data: str, destination: str | None) -> dict[str, Any]:
 
 
 class _PublishRecorder:
-    """WSGI middleware: passes every request to moto and records the SNS publishes and SES e-mails it accepted."""
+    """WSGI middleware: passes every request to moto, records the SNS publishes and SES e-mails it
+    accepted, and reports each request that may write (before moto applies it)."""
 
-    def __init__(self, app: Callable, record: Callable[[dict[str, Any]], None]):
+    def __init__(self, app: Callable, record: Callable[[dict[str, Any]], None], wrote: Callable[[], None]):
         self._app = app
         self._record = record
+        self._wrote = wrote
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target and _is_write(target.rsplit(".", 1)[-1]):
+            self._wrote()
         content_type = environ.get("CONTENT_TYPE", "")
         if environ.get("REQUEST_METHOD") != "POST" or "x-www-form-urlencoded" not in content_type:
             return self._app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
-        publish = _publish_request(parse_qs(body.decode("utf-8"), keep_blank_values=True))
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        if _is_write((form.get("Action") or [""])[0]):
+            self._wrote()
+        publish = _publish_request(form)
         if publish is None:
             return self._app(environ, start_response)
 
@@ -117,6 +138,11 @@ class EmbeddedAws:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.publications: list[Publication] = []
+        self.writes = 0  # requests that may have given an event source work, ever
+
+    def _count_write(self) -> None:
+        with self._lock:
+            self.writes += 1
 
     def _record(self, publish: dict[str, Any]) -> None:
         with self._lock:
@@ -124,7 +150,8 @@ class EmbeddedAws:
 
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        app = _PublishRecorder(DomainDispatcherApplication(create_backend_app), self._record)
+        serialize_stream_appends()
+        app = _PublishRecorder(DomainDispatcherApplication(create_backend_app), self._record, self._count_write)
         self._server = make_server("127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-emulator", daemon=True)
         self._thread.start()

@@ -1,7 +1,9 @@
 """Event source mappings, locally: what Lambda's pollers do for SQS queues and DynamoDB streams.
 
 After every request and job the stack drains them, so what a function wrote is visible to the next
-request (usage counters right after POST /v1/calls); a background ticker drains them too. Semantics
+request (usage counters right after POST /v1/calls); a background ticker drains them too. A drain
+returns at once when nothing was written since the last one found every source empty: a clock moved
+across a day fires hundreds of jobs that mostly write nothing. Semantics
 kept from AWS: batches in order per stream shard, a checkpoint only after success, partial batch
 failures (ReportBatchItemFailures) retried from the first failed record, SQS messages deleted only
 when processed (a failed one comes back after its visibility timeout and ends in its dead-letter
@@ -38,8 +40,10 @@ class SqsPoller:
         self._sqs = sqs
         self._queue_arn = queue_arn
         self._queue_url = queue_url
+        self.failed = False  # the last poll left work that will come back (a failed batch or records)
 
     def poll_once(self) -> bool:
+        self.failed = False
         received = self._sqs.receive_message(
             QueueUrl=self._queue_url,
             MaxNumberOfMessages=min(self._spec.batch_size, 10),
@@ -68,9 +72,11 @@ class SqsPoller:
         except Exception:
             logger.exception("%s failed on a batch from %s; the messages will be retried", self._function.name,
                              self._queue_arn)
+            self.failed = True
             return True
         if not self._spec.reports_item_failures:
             failed = set()
+        self.failed = bool(failed)
         done = [record for record in records if record["messageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=[
@@ -85,6 +91,7 @@ class StreamPoller:
         self._streams = streams
         self._stream_arn = stream_arn
         self._checkpoints: dict[str, str | None] = {}  # shard -> last sequence number processed
+        self.failed = False
 
     def _iterator(self, shard_id: str) -> str:
         checkpoint = self._checkpoints.get(shard_id)
@@ -99,6 +106,7 @@ class StreamPoller:
         )["ShardIterator"]
 
     def poll_once(self) -> bool:
+        self.failed = False
         progressed = False
         shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
@@ -114,9 +122,11 @@ class StreamPoller:
                 failed = _failed_ids(self._function.invoke({"Records": records}))
             except Exception:
                 logger.exception("%s failed on a stream batch; it will be retried", self._function.name)
+                self.failed = True
                 continue
             sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
             if failed and self._spec.reports_item_failures:
+                self.failed = True
                 first_failed = sequence_numbers.index(failed[0]) if failed[0] in sequence_numbers else 0
                 if first_failed == 0:
                     continue
@@ -128,13 +138,17 @@ class StreamPoller:
 
 
 class EventSources:
-    def __init__(self, pollers: list[SqsPoller | StreamPoller]):
+    def __init__(self, pollers: list[SqsPoller | StreamPoller], writes: Callable[[], int] | None = None):
+        """`writes` counts the emulator's write requests; without it every drain polls every source."""
         self._pollers = pollers
+        self._writes = writes
+        self._quiet_at: int | None = None  # the write count when a drain last found every source empty
         self._lock = threading.Lock()
 
     @classmethod
     def from_template(cls, specs: list[EventSourceSpec], functions: dict[str, LocalFunction],
-                      physical: PhysicalResources, client: Callable[[str], Any]) -> EventSources:
+                      physical: PhysicalResources, client: Callable[[str], Any],
+                      writes: Callable[[], int] | None = None) -> EventSources:
         pollers: list[SqsPoller | StreamPoller] = []
         for spec in specs:
             function = functions[spec.function_id]
@@ -145,15 +159,29 @@ class EventSources:
                 pollers.append(SqsPoller(spec, function, client("sqs"), arn, url))
             else:
                 pollers.append(StreamPoller(spec, function, client("dynamodbstreams"), arn))
-        return cls(pollers)
+        return cls(pollers, writes)
 
-    def drain(self) -> None:
-        """Deliver until every queue and stream is empty (or only holds what keeps failing)."""
+    def drain(self, *, force: bool = False) -> None:
+        """Deliver until every queue and stream is empty (or only holds what keeps failing).
+
+        Without `force`, a drain when nothing was written since the sources were last found empty
+        returns at once. A failed message comes back only after its visibility timeout, unseen by the
+        write count: the background ticker drains with `force` and picks it up.
+        """
         with self._lock:
+            if not force and self._writes is not None and self._quiet_at == self._writes():
+                return
+            self._quiet_at = None
+            failed = False
             for _ in range(MAX_ROUNDS):
+                # Counted before polling: a write made while this round polls makes the next drain look.
+                writes_before = self._writes() if self._writes is not None else None
                 progressed = False
                 for poller in self._pollers:
                     progressed = poller.poll_once() or progressed
+                    failed = failed or poller.failed
                 if not progressed:
+                    if not failed:
+                        self._quiet_at = writes_before
                     return
             logger.warning("event sources still busy after %s rounds", MAX_ROUNDS)

@@ -85,7 +85,8 @@ class LocalStack:
         jobs = scheduled_jobs(provision.provision(self.aws.client, self.template, self.physical))
         self._load_functions()
         self.event_sources = EventSources.from_template(
-            self.template.event_sources(), self.functions, self.physical, self.aws.client
+            self.template.event_sources(), self.functions, self.physical, self.aws.client,
+            writes=lambda: self.aws.writes,
         )
         system_clock.use_clock(self.clock)
         self.routes = RouteTable(self.template.api_routes())
@@ -94,7 +95,7 @@ class LocalStack:
 
         self._http = LocalHttpServer(self.options.host, self.options.port, self.handle, self.options.verbose)
         self._http.start()
-        self._ticker = Ticker([self.scheduler.tick, self.event_sources.drain])
+        self._ticker = Ticker([self.scheduler.tick, lambda: self.event_sources.drain(force=True)])
         self._ticker.start()
         self.ready = True
 

@@ -115,3 +115,23 @@ def test_the_outbox_shows_sms_and_customer_email_but_not_internal_domain_events(
         ("email", "acme", "arrears", "Your account is in arrears"),
     ]
     assert all(m["text"] != "{}" for m in messages)
+
+
+def test_the_emulator_counts_requests_that_can_give_a_poller_work(local_stack: LocalStack):
+    dynamodb, sqs = local_stack.aws.client("dynamodb"), local_stack.aws.client("sqs")
+    queue_url = sqs.create_queue(QueueName="write-count-probe")["QueueUrl"]
+
+    before = local_stack.aws.writes
+    dynamodb.get_item(TableName="AccountsTable", Key={"account_id": {"S": "nobody"}})
+    sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=0)
+    assert local_stack.aws.writes == before
+
+    sqs.send_message(QueueUrl=queue_url, MessageBody="work")
+    assert local_stack.aws.writes == before + 1
+    message = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=0)["Messages"][0]
+    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    assert local_stack.aws.writes == before + 1
+    dynamodb.update_item(TableName="AccountsTable", Key={"account_id": {"S": "write-count-probe"}},
+                         UpdateExpression="SET probe = :one", ExpressionAttributeValues={":one": {"N": "1"}})
+    dynamodb.delete_item(TableName="AccountsTable", Key={"account_id": {"S": "write-count-probe"}})
+    assert local_stack.aws.writes == before + 3
