@@ -1,4 +1,4 @@
-"""Live usage, the entitlement answer and the call lookup (issue 4)."""
+"""Live usage, the daily series of the console's chart, the entitlement answer and the call lookup (issues 4, 9)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from functions.api.models import ACCOUNT_ID_PATTERN
 from shared import clock
 from shared.instants import format_instant
 from shared.usage import service
-from shared.usage.rules import DayUsage, EntitlementReason
+from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, DayCalls, DayUsage, EntitlementReason
 from shared.web.money import Money
 from shared.web.openapi import answers
 
@@ -44,6 +44,28 @@ class UsageOut(BaseModel):
             settled=usage.settled,
             tags=[TagUsageOut(**tag.__dict__) for tag in usage.tags],
         )
+
+
+class TagCallsOut(BaseModel):
+    billing_tag: str
+    calls: int
+    billable_calls: int
+
+
+class DayCallsOut(BaseModel):
+    date: date
+    calls: int = Field(description="Every call of the day, of every tag.")
+    billable_calls: int
+    tags: list[TagCallsOut] = Field(description="The day's tags with calls, by tag id; empty on a day without calls.")
+
+    @classmethod
+    def from_domain(cls, day: DayCalls) -> DayCallsOut:
+        return cls(date=day.usage_date, calls=day.calls, billable_calls=day.billable_calls,
+                   tags=[TagCallsOut(**tag.__dict__) for tag in day.tags])
+
+
+class DailyUsageOut(BaseModel):
+    days: list[DayCallsOut] = Field(description="Every billing date of the range, oldest first.")
 
 
 class EntitlementOut(BaseModel):
@@ -77,6 +99,29 @@ def get_usage(
 ) -> UsageOut:
     usage = service.usage_of_day(service.UsageStores.from_settings(), account_id, day, clock.now())
     return UsageOut.from_domain(usage)
+
+
+@router.get(
+    "/v1/accounts/<account_id>/usage/daily",
+    summary="Calls and billable calls per billing date and tag over a range of days",
+    description=(
+        f"from and to are billing dates, both included; to defaults to today and from to {SERIES_DEFAULT_DAYS - 1} "
+        f"days before to ({SERIES_DEFAULT_DAYS} days in all). A range covers at most {SERIES_MAX_DAYS} days; from "
+        "after to is a 400. Every date of the range is in the answer, a day without calls with zeros. Today's "
+        "figures are live."
+    ),
+    responses=answers(DailyUsageOut, 404),
+)
+def get_daily_usage(
+    account_id: AccountId,
+    first: Annotated[
+        date | None,
+        Query(alias="from", description=f"YYYY-MM-DD; {SERIES_DEFAULT_DAYS - 1} days before to by default."),
+    ] = None,
+    last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
+) -> DailyUsageOut:
+    days = service.daily_series(service.UsageStores.from_settings(), account_id, first, last, clock.now())
+    return DailyUsageOut(days=[DayCallsOut.from_domain(day) for day in days])
 
 
 @router.get(

@@ -29,6 +29,7 @@ from infra.local.gateway import (
 )
 from infra.local.intrinsics import PhysicalResources
 from infra.local.schedule_expressions import parse_iso_duration
+from infra.local.static import StaticSite
 from infra.local.template import ApiRoute, ScheduleSpec, StackTemplate, TemplateError, load_template
 from shared import clock as system_clock
 from shared.auth.keys import key_hash
@@ -70,6 +71,7 @@ class LocalStack:
         self.physical = PhysicalResources(region=LOCAL_REGION, account_id=LOCAL_ACCOUNT_ID, stack_name="billing-local")
         self.functions: dict[str, LocalFunction] = {}
         self.routes = RouteTable([])
+        self.static_sites = [StaticSite(spec.url_path, spec.directory) for spec in self.template.static_sites()]
         self.scheduler: Scheduler | None = None
         self.event_sources = EventSources([])
         self._ticker: Ticker | None = None
@@ -128,6 +130,9 @@ class LocalStack:
         try:
             if request.path == "/_local" or request.path.startswith("/_local/"):
                 return self._handle_local(request)
+            site = next((site for site in self.static_sites if site.covers(request.path)), None)
+            if site is not None:
+                return site.serve(request)
             return self._handle_api(request)
         except Exception:
             logger.exception("local stack failed on %s %s", request.method, request.path)

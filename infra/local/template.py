@@ -24,7 +24,7 @@ class TemplateError(ValueError):
     """The template says something the local stack cannot stand up."""
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+class _CloudFormationLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present
     """A YAML loader that knows the short forms of intrinsic functions (!Ref, !GetAtt, !Sub, ...)."""
 
 
@@ -81,6 +81,15 @@ class EventSourceSpec:
     batch_size: int
     reports_item_failures: bool
     starting_position: str | None
+
+
+@dataclass(frozen=True)
+class StaticSiteSpec:
+    """Files of this repository that the template hosts under a URL path: a resource's `StaticSite` metadata."""
+
+    logical_id: str
+    url_path: str
+    directory: Path
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,18 @@ class StackTemplate:
                 )
             )
         return sources
+
+    def static_sites(self) -> list[StaticSiteSpec]:
+        sites = []
+        for logical_id, resource in self.resources.items():
+            declared = (resource.get("Metadata") or {}).get("StaticSite")
+            if declared is None:
+                continue
+            url_path = str(declared.get("Path", ""))
+            if not re.fullmatch(r"(/[\w-]+)+/", url_path) or not declared.get("Source"):
+                raise TemplateError(f"{logical_id}: StaticSite needs a Source directory and a Path like /console/")
+            sites.append(StaticSiteSpec(logical_id, url_path, (self.path.parent / str(declared["Source"])).resolve()))
+        return sites
 
     def schedules(self, resolve: Any) -> list[ScheduleSpec]:
         """ScheduleV2 events (EventBridge Scheduler, with a time zone) and classic Schedule rules (UTC)."""

@@ -20,6 +20,7 @@ ACCOUNT_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/v1/accounts/{account_id}/bills/resources"),
         ("GET", "/v1/accounts/{account_id}/bills/details"),
         ("GET", "/v1/accounts/{account_id}/usage"),
+        ("GET", "/v1/accounts/{account_id}/usage/daily"),
         ("GET", "/v1/accounts/{account_id}/messages"),
         ("GET", "/v1/accounts/{account_id}/calls/{request_id}"),
     }

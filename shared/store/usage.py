@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -119,17 +119,25 @@ class UsageRepository:
         """Every counter from `from_date` (included) on, oldest day first, then by tag."""
         return self._query(account_id, "usage_key >= :from", from_date.isoformat(), consistent)
 
+    def between(self, account_id: str, first: date, last: date) -> list[UsageCounter]:
+        """Every counter of the billing dates `first` to `last` (both included), oldest day first, then by tag."""
+        # "YYYY-MM-DD" of the day after `last` sorts after every "<last>#<tag>" key and before its own day's keys.
+        after_last = (last + timedelta(days=1)).isoformat()
+        return self._query(account_id, "usage_key BETWEEN :from AND :to", first.isoformat(), False, end=after_last)
+
     def get(self, account_id: str, day: date, billing_tag: str, *, consistent: bool = False) -> UsageCounter | None:
         item = self._dynamodb.get_item(
             TableName=self._table, Key=CounterKey(account_id, day, billing_tag).item_key(), ConsistentRead=consistent
         ).get("Item")
         return _counter_from_item(item) if item else None
 
-    def _query(self, account_id: str, condition: str, start: str, consistent: bool) -> list[UsageCounter]:
+    def _query(self, account_id: str, condition: str, start: str, consistent: bool, end: str | None = None
+               ) -> list[UsageCounter]:
+        values = {":account": account_id, ":from": start, **({":to": end} if end is not None else {})}
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": f"account_id = :account AND {condition}",
-            "ExpressionAttributeValues": to_attributes({":account": account_id, ":from": start}),
+            "ExpressionAttributeValues": to_attributes(values),
             "ConsistentRead": consistent,
         }
         counters = []

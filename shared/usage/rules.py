@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from shared.accounts.errors import InvalidField
 from shared.pricing import PackBalance, Usage, deduct, get_tag, line_amount
 
 
@@ -108,3 +109,56 @@ def entitlement(
     if last_of_today and last_of_today[-1].postpaid_calls == 0:
         return EntitlementReason.OK
     return EntitlementReason.NO_PREPAID_LEFT_AND_POSTPAID_DISABLED
+
+
+# -- The daily series: calls and billable calls per billing date and tag, for the console's chart.
+
+SERIES_DEFAULT_DAYS = 30
+SERIES_MAX_DAYS = 366
+# A range far from now can find nothing; bounding it keeps the date arithmetic from overflowing.
+SERIES_EARLIEST_DAY = date(1970, 1, 1)
+SERIES_LATEST_DAY = date(2999, 12, 31)
+
+
+@dataclass(frozen=True)
+class TagCalls:
+    billing_tag: str
+    calls: int
+    billable_calls: int
+
+
+@dataclass(frozen=True)
+class DayCalls:
+    usage_date: date
+    calls: int
+    billable_calls: int
+    tags: tuple[TagCalls, ...]
+
+
+def series_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The billing dates of a series, both included: the 30 days up to `today` by default, at most 366."""
+    for field, day in (("from", first), ("to", last)):
+        if day is not None and not SERIES_EARLIEST_DAY <= day <= SERIES_LATEST_DAY:
+            raise InvalidField(field, f"must lie from {SERIES_EARLIEST_DAY} to {SERIES_LATEST_DAY}")
+    last = today if last is None else last
+    first = last - timedelta(days=SERIES_DEFAULT_DAYS - 1) if first is None else first
+    if first > last:
+        raise InvalidField("from", f"{first} is after the end of the range, {last} (to; today by default)")
+    if (last - first).days + 1 > SERIES_MAX_DAYS:
+        raise InvalidField("from", f"a series covers at most {SERIES_MAX_DAYS} days; ask for several")
+    return first, last
+
+
+def daily_calls(first: date, last: date, counters: Sequence[DayCounter]) -> list[DayCalls]:
+    """Every billing date from `first` to `last`, oldest first, a day without calls included with zeros."""
+    by_day: dict[date, list[TagCalls]] = {}
+    for counter in sorted(counters, key=lambda c: (c.usage_date, c.billing_tag)):
+        if first <= counter.usage_date <= last:
+            by_day.setdefault(counter.usage_date, []).append(
+                TagCalls(counter.billing_tag, counter.calls, counter.billable))
+    days = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        tags = tuple(by_day.get(day, ()))
+        days.append(DayCalls(day, sum(t.calls for t in tags), sum(t.billable_calls for t in tags), tags))
+    return days

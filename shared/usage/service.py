@@ -13,7 +13,7 @@ from shared.store.accounts import AccountRepository
 from shared.store.calls import CallRepository, StoredCall
 from shared.store.packs import PackRepository
 from shared.store.usage import UsageRepository
-from shared.usage.rules import DayUsage, EntitlementReason, day_usage, entitlement
+from shared.usage.rules import DayCalls, DayUsage, EntitlementReason, daily_calls, day_usage, entitlement, series_range
 from shared.web.errors import NotFound
 
 # Calls are accepted up to 35 days late, so no day older than this can hold unsettled calls that a
@@ -67,6 +67,14 @@ def usage_of_day(stores: UsageStores, account_id: str, day: date | None, now: da
     since = min(day, today - UNSETTLED_HORIZON)
     counters = stores.usage.since(account_id, since)
     return day_usage(day, today, counters, _deductible_packs(stores, account_id))
+
+
+def daily_series(stores: UsageStores, account_id: str, first: date | None, last: date | None, now: datetime
+                 ) -> list[DayCalls]:
+    """Calls and billable calls per billing date and tag (see series_range for the default range)."""
+    first, last = series_range(first, last, billing_date(now, stores.zone))
+    _account(stores, account_id)
+    return daily_calls(first, last, stores.usage.between(account_id, first, last))
 
 
 def check_entitlement(

@@ -14,12 +14,11 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from typing import Any
 
-import boto3
-
 from shared import clock
 from shared.config import settings
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.notices import INBOX_INDEX
+from tests.aws import aws_client
 from tests.integration.test_accounts_support import TestClock
 from tests.support import load_event
 
@@ -136,13 +135,13 @@ class Notifier:
 
     def inbox(self, account_id: str) -> list[dict[str, Any]]:
         """The account's in-site messages, newest first, as the Inbox index holds them."""
-        answer = boto3.client("dynamodb", region_name="us-east-1").query(
+        answer = aws_client("dynamodb").query(
             TableName=settings().messages_table, IndexName=INBOX_INDEX, ScanIndexForward=False,
             KeyConditionExpression="account_id = :a", ExpressionAttributeValues=to_attributes({":a": account_id}))
         return [from_attributes(item) for item in answer["Items"]]
 
     def notice_record(self, account_id: str, event_id: str) -> dict[str, Any]:
-        item = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        item = aws_client("dynamodb").get_item(
             TableName=settings().messages_table,
             Key=to_attributes({"account_id": account_id, "message_key": f"notice#{event_id}"}))["Item"]
         return from_attributes(item)
@@ -151,7 +150,7 @@ class Notifier:
 def create_account(account_id: str, *, locale: str = "zh-CN", email: str | None = None,
                    phone: str | None = None) -> None:
     """An account as the Accounts table holds it (only what notices read matters here)."""
-    boto3.client("dynamodb", region_name="us-east-1").put_item(
+    aws_client("dynamodb").put_item(
         TableName=settings().accounts_table,
         Item=to_attributes({"account_id": account_id, "locale": locale, "status": "active",
                             "contacts": {"email": email, "phone": phone}}))
@@ -160,14 +159,14 @@ def create_account(account_id: str, *, locale: str = "zh-CN", email: str | None 
 @contextmanager
 def notifier_on_moto(monkeypatch: Any, at: datetime) -> Iterator[Notifier]:
     """The notifier handler on moto's copy of the template, its clients recorded, the clock standing at `at`."""
-    from tests.aws import template_resources
+    from tests.aws import aws_client, template_resources
 
     with template_resources():
         import functions.notifier.app as app
 
-        sms = SendingClient(boto3.client("sns", region_name="us-east-1"), "publish")
-        ses = SendingClient(boto3.client("ses", region_name="us-east-1"), "send_raw_email")
-        monkeypatch.setattr(app, "dynamodb", boto3.client("dynamodb", region_name="us-east-1"))
+        sms = SendingClient(aws_client("sns"), "publish")
+        ses = SendingClient(aws_client("ses"), "send_raw_email")
+        monkeypatch.setattr(app, "dynamodb", aws_client("dynamodb"))
         monkeypatch.setattr(app, "sms", sms)
         monkeypatch.setattr(app, "ses", ses)
         test_clock = TestClock(at)

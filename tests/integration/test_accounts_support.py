@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import boto3
-
 from shared import aws, clock
 from shared.config import settings
 from shared.store.codec import from_attributes, to_attributes
+from tests.aws import aws_client
 from tests.support import load_event
 
 OPERATOR_CONTEXT = {"principalId": "operator", "scope": "operator", "account_id": ""}
@@ -82,12 +81,12 @@ class BillingApi:
 
         self._handler = handler
         self.clock = test_clock
-        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        self._sqs = boto3.client("sqs", region_name="us-east-1")
+        self.dynamodb = aws_client("dynamodb")
+        self._sqs = aws_client("sqs")
         self._queue_url = self._sqs.create_queue(QueueName="domain-events-seen-by-tests")["QueueUrl"]
         queue_arn = self._sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
-        boto3.client("sns", region_name="us-east-1").subscribe(
+        aws_client("sns").subscribe(
             TopicArn=settings().domain_events_topic_arn, Protocol="sqs", Endpoint=queue_arn,
             Attributes={"RawMessageDelivery": "true"},
         )

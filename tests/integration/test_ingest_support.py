@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from shared import clock
 from shared.store.calls import CALL_SHARDS, batch_get, call_partition_key
 from shared.store.codec import from_attributes
+from tests.aws import aws_client
 from tests.support import load_event
 
 
@@ -92,7 +93,7 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 
 
 def dynamodb() -> Any:
-    return boto3.client("dynamodb", region_name="us-east-1")
+    return aws_client("dynamodb")
 
 
 def create_accounts(client: Any, *account_ids: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import boto3
 import pytest
 
+from tests.aws import aws_client
 from tests.integration.notifier_support import FakeContext, domain_event, sqs_batch
 from tests.integration.test_accounts_support import billing_api
 
@@ -19,16 +19,16 @@ def api(monkeypatch):
     with billing_api(NOW) as api:
         import functions.notifier.app as notifier_app
 
-        monkeypatch.setattr(notifier_app, "dynamodb", boto3.client("dynamodb", region_name="us-east-1"))
-        monkeypatch.setattr(notifier_app, "sms", boto3.client("sns", region_name="us-east-1"))
-        monkeypatch.setattr(notifier_app, "ses", boto3.client("ses", region_name="us-east-1"))
+        monkeypatch.setattr(notifier_app, "dynamodb", aws_client("dynamodb"))
+        monkeypatch.setattr(notifier_app, "sms", aws_client("sns"))
+        monkeypatch.setattr(notifier_app, "ses", aws_client("ses"))
         api.notify = lambda *bodies: notifier_app.handler(sqs_batch(*bodies), FakeContext())
         yield api
 
 
 def _drain_notifier_queue(api) -> int:
     """Deliver what the domain-event topic put on the notifier queue, as Lambda's poller would."""
-    sqs = boto3.client("sqs", region_name="us-east-1")
+    sqs = aws_client("sqs")
     queue_url = sqs.get_queue_url(QueueName="NotifierQueue")["QueueUrl"]
     delivered = 0
     while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import boto3
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
@@ -29,6 +28,7 @@ from shared.refunds.service import refund_pack
 from shared.settlement.periods import SettlementRun
 from shared.settlement.service import SettlementStores, settle_account
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
+from tests.aws import aws_client
 from tests.integration.test_arrears_support import Arrears, arrears_api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -93,8 +93,8 @@ def race(*contenders: Callable[[], Any], jitter: random.Random) -> list[Any]:
 
 
 def settlement_stores() -> SettlementStores:
-    return SettlementStores.from_settings(boto3.client("dynamodb", region_name="us-east-1"),
-                                          boto3.client("sns", region_name="us-east-1"))
+    return SettlementStores.from_settings(aws_client("dynamodb"),
+                                          aws_client("sns"))
 
 
 def test_a_refund_and_a_settlement_racing_for_a_pack_never_both_get_it(billing):

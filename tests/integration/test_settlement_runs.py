@@ -8,9 +8,8 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-import boto3
-
 from shared.config import settings
+from tests.aws import aws_client
 from tests.integration.test_ingest_support import FakeContext
 from tests.integration.test_settlement_support import (
     TAG,
@@ -318,7 +317,7 @@ def test_a_message_with_a_failing_account_comes_back_and_a_malformed_one_is_drop
             return real(account, *args, **kwargs)
 
         monkeypatch.setattr(service, "plan_settlements", fails_for_flaky)
-        boto3.client("sqs", region_name="us-east-1").send_message(
+        aws_client("sqs").send_message(
             QueueUrl=settings().settlement_queue_url, MessageBody=json.dumps({"cycle": "weekly"}))
         system.run("daily-settlement", AFTER_D1)
         failed = system.drain_queue()

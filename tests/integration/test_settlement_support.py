@@ -17,15 +17,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import boto3
-
 from shared import aws, clock
 from shared.config import settings
 from shared.events import DomainEvent
 from shared.settlement.service import SettlementStores
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
-from tests.aws import template_resources
+from tests.aws import aws_client, template_resources
 from tests.integration.test_accounts_support import BillingApi, TestClock
 from tests.integration.test_ingest_support import (
     FakeContext,
@@ -137,7 +135,7 @@ class Settlement:
     # -- runs
 
     def stores(self, events: Any = None, dynamodb: Any = None) -> SettlementStores:
-        stores = SettlementStores.from_settings(dynamodb or self.client, boto3.client("sns", region_name="us-east-1"))
+        stores = SettlementStores.from_settings(dynamodb or self.client, aws_client("sns"))
         return stores if events is None else _with_events(stores, events)
 
     def run(self, job: str, at: str) -> dict[str, Any]:
@@ -153,7 +151,7 @@ class Settlement:
     def drain_queue(self) -> list[str]:
         """Lambda's SQS poller for the settlement queue: batches of 5 to the worker until the queue is empty;
         messages the worker reports failed stay in it, invisible until `redeliver_failed`. Answers their ids."""
-        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs = aws_client("sqs")
         url, arn = settings().settlement_queue_url, self.physical.attributes[("SettlementQueue", "Arn")]
         template = load_event("settlement_sqs.json")["Records"][0]
         while True:
@@ -174,7 +172,7 @@ class Settlement:
 
     def redeliver_failed(self) -> list[str]:
         """The failed messages come back (their visibility timeout is over) and are delivered again."""
-        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs = aws_client("sqs")
         for receipt in self.failed.values():
             sqs.change_message_visibility(QueueUrl=settings().settlement_queue_url, ReceiptHandle=receipt,
                                           VisibilityTimeout=0)
@@ -231,13 +229,13 @@ def settlement_system(at: datetime, parameters: dict[str, str] | None = None) ->
         aws.dynamodb_client.cache_clear()
         aws.sns_client.cache_clear()
         clock.use_clock(test_clock)
-        client = boto3.client("dynamodb", region_name="us-east-1")
+        client = aws_client("dynamodb")
         handlers = (ingest_app, aggregator_app, dispatcher_app, worker_app)
         saved = [dict(vars(module)) for module in handlers]
         for module in handlers:
             module.dynamodb = client
-        dispatcher_app.sqs = boto3.client("sqs", region_name="us-east-1")
-        worker_app.sns = boto3.client("sns", region_name="us-east-1")
+        dispatcher_app.sqs = aws_client("sqs")
+        worker_app.sns = aws_client("sns")
         try:
             yield Settlement(BillingApi(test_clock), client, physical)
         finally:

@@ -1,0 +1,28 @@
+"""The local stack serves the console's files at /console/, as the template's distribution does, beside the API."""
+
+from __future__ import annotations
+
+from tests.support import HttpClient
+
+
+def test_the_console_is_served_at_console_with_its_modules_as_javascript(api: HttpClient):
+    index = api.get("/console/")
+    module = api.get("/console/views/packs.js")
+    chart = api.get("/console/vendor/chart.js/chart.umd.min.js")
+
+    assert index.status == 200 and index.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'<script type="module" src="app.js">' in index.body
+    assert module.status == 200 and module.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert chart.status == 200 and chart.body.startswith(b"/*!\n * Chart.js v4.5.1")
+
+
+def test_a_missing_file_or_a_path_out_of_the_console_is_a_404_in_the_error_shape(api: HttpClient):
+    for path in ("/console/nothing.js", "/console/%2e%2e/template.yaml", "/console/../pyproject.toml"):
+        answer = api.get(path)
+
+        assert answer.status == 404, path
+        assert answer.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_api_is_still_served_beside_the_console(api: HttpClient):
+    assert api.get("/v1/catalog").status == 200
