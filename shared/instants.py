@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 API_OFFSET = timezone(timedelta(hours=8))
+# A day inside Python's calendar at both ends, so that the instant can be read in any offset.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def format_instant(instant: datetime) -> str:
@@ -18,4 +21,16 @@ def parse_instant(text: str) -> datetime:
     instant = datetime.fromisoformat(text.strip())
     if instant.tzinfo is None:
         raise ValueError(f"{text!r} has no offset; write e.g. 2026-01-01T00:00:00+08:00")
+    return within_calendar(instant)
+
+
+def within_calendar(instant: datetime) -> datetime:
+    """`instant`, if it lies more than a day inside years 1-9999: else reading it in another offset
+    (9999-12-31T23:59:59-12:00 in UTC) overflows, which must be a refusal of the input, not a crash."""
+    try:
+        in_utc = instant.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not _EARLIEST <= in_utc <= _LATEST:
+        raise ValueError(f"{instant.isoformat()} is out of range")
     return instant

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import (
@@ -118,8 +118,11 @@ class QuoteOut(BaseModel):
 
 # -- Accounts, keys and packs (issue 4): request models refuse unknown fields; answers map domain types.
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
 E164_PATTERN = r"^\+[1-9]\d{6,14}$"
+# The dates every other field of the API accepts (bills, usage series): an account activated in year 1
+# would be settled monthly from a calendar no one bills in.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
 
 
 def _instant_from_text(value: object) -> datetime:
@@ -127,9 +130,12 @@ def _instant_from_text(value: object) -> datetime:
     if not isinstance(value, str):
         raise ValueError("must be an RFC 3339 string with an offset, e.g. 2026-03-01T09:00:00+08:00")
     try:
-        return parse_instant(value)
+        instant = parse_instant(value)
     except ValueError:
         raise ValueError("must be RFC 3339 with an offset, e.g. 2026-03-01T09:00:00+08:00") from None
+    if not EARLIEST_YEAR <= instant.astimezone(UTC).year <= LATEST_YEAR:
+        raise ValueError(f"must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return instant
 
 
 InstantIn = Annotated[

@@ -4,6 +4,7 @@ whether this route may be called. 401 without a known key, 403 when the key may 
 from __future__ import annotations
 
 import os
+import re
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import event_source
@@ -49,7 +50,10 @@ def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> 
         context={"scope": grant.scope.value, "account_id": grant.account_id or ""},
     )
     if may_call(grant, event.http_method, event.resource, event.path_parameters or {}):
-        policy.allow_route(http_method=event.http_method, resource=arn.resource)
+        # The policy serves this one request (ReauthorizeEvery: 0) and may_call has judged its path parameters,
+        # so it names the route with wildcards for them: a concrete path may hold characters (%, ~, @, ...)
+        # that a policy's resource may not, and powertools raises on those (a 500 for a malformed id).
+        policy.allow_route(http_method=event.http_method, resource=re.sub(r"\{[^}]+\}", "*", event.resource))
     else:
         logger.info("route refused for key scope", extra={"scope": grant.scope.value, "resource": event.resource})
         return {**DENY_ALL_RESPONSE, "principalId": policy.principal_id}

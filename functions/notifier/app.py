@@ -7,13 +7,14 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.aws import dynamodb_client, ses_client, sms_client
+from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client
 from shared.notifier.service import NoticeBatch, NotifierStores
 
 logger = Logger()
 dynamodb = dynamodb_client()
-sms = sms_client()
-ses = ses_client()
+# Most notices go to one or two channels: each sending client is built when first needed.
+sms = LazyClient(sms_client)
+ses = LazyClient(ses_client)
 
 
 @logger.inject_lambda_context

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
-from shared.aws import dynamodb_client
+from shared.aws import LazyClient, dynamodb_client, sqs_client
 from shared.config import settings
 from shared.settlement.dispatch import dispatch, run_from_schedule
 from shared.settlement.queue import SettlementQueue
-from shared.store.settlements import SettledCounters
+from shared.store.settled_counters import SettledCounters
 
 logger = Logger()
 dynamodb = dynamodb_client()
-sqs = boto3.client("sqs", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+sqs = LazyClient(sqs_client)  # a run with nothing due sends nothing
 
 
 @logger.inject_lambda_context

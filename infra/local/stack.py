@@ -54,6 +54,9 @@ class LocalStackOptions:
     parameter_overrides: dict[str, str] | None = None
     operator_key: str | None = None
     verbose: bool = False
+    # The ticker that fires schedules as the running clock passes them and drains the event sources in the
+    # background; a test that moves the clock and drains the sources itself turns it off to stay deterministic.
+    background: bool = True
 
     def parameters(self) -> dict[str, str]:
         parameters = dict(self.parameter_overrides or {})
@@ -97,8 +100,9 @@ class LocalStack:
 
         self._http = LocalHttpServer(self.options.host, self.options.port, self.handle, self.options.verbose)
         self._http.start()
-        self._ticker = Ticker([self.scheduler.tick, lambda: self.event_sources.drain(force=True)])
-        self._ticker.start()
+        if self.options.background:
+            self._ticker = Ticker([self.scheduler.tick, lambda: self.event_sources.drain(force=True)])
+            self._ticker.start()
         self.ready = True
 
     def _load_functions(self) -> None:

@@ -1,6 +1,6 @@
 """The refusals of the accounts domain, each with API.md's code.
 
-They are shared.web.errors types, so the one error handler of every resolver answers them; no route
+They are shared.refusals types, so the one error handler of every resolver answers them; no route
 builds an error body. Repositories raise them when a transaction's condition fails.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.pricing import format_money
-from shared.web.errors import Conflict, ErrorDetail, NotFound, ValidationFailed
+from shared.refusals import Conflict, NotFound, RefusalDetail, ValidationFailed
 
 
 class AccountNotFound(NotFound):
@@ -118,7 +118,7 @@ class InvalidField(ValidationFailed):
     """A well-formed request that a rule finds invalid in one field (nothing was stored)."""
 
     def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}", details=[ErrorDetail(field=field, problem=problem)])
+        super().__init__(f"{field}: {problem}", details=[RefusalDetail(field=field, problem=problem)])
 
 
 class StaleAccount(Exception):

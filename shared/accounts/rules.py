@@ -36,7 +36,7 @@ from shared.accounts.models import (
 )
 from shared.arrears.rules import arrears_standing
 from shared.pricing import PackTier, get_tag, refund_deadline, refund_window_open
-from shared.web.errors import Conflict
+from shared.refusals import Conflict
 
 _PERCENT_STEP = Decimal("0.1")
 

@@ -11,9 +11,19 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictStr, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from shared.ingestion.outcomes import CallOutcome
+from shared.instants import within_calendar
 from shared.pricing import normalize_return_code
 
 MAX_CALLS_PER_BATCH = 500
@@ -38,12 +48,19 @@ def _instant(value: object) -> datetime:
     if not isinstance(value, str) or not _RFC_3339.match(value.strip()):
         raise ValueError("an instant is RFC 3339 with an offset, e.g. 2026-03-01T09:30:00+08:00")
     try:
-        return datetime.fromisoformat(value.strip().upper())
+        return within_calendar(datetime.fromisoformat(value.strip().upper()))
     except ValueError as error:
         raise ValueError(f"not a valid instant: {error}") from None
 
 
-Identifier = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128)]
+def _printable(value: str) -> str:
+    # A lone surrogate cannot be encoded in the answer that echoes the id; a control character hides in logs.
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("an id holds no control characters and no lone surrogates")
+    return value
+
+
+Identifier = Annotated[StrictStr, StringConstraints(min_length=1, max_length=128), AfterValidator(_printable)]
 
 ReturnCode = Annotated[
     str,

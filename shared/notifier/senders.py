@@ -27,17 +27,29 @@ _SMS_ADDRESS_ERRORS = frozenset({"InvalidParameter", "InvalidParameterValue"})
 _EMAIL_ADDRESS_ERRORS = frozenset({"InvalidParameterValue"})
 
 
-class SendFailed(Exception):
+class ProviderError(Exception):
+    """A send the provider did not take. Its message may quote the address (AWS's do), so logs carry only `code`."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+class SendFailed(ProviderError):
     """The provider did not take the message (throttled past the retries, unavailable, refused for now)."""
 
 
-class UndeliverableAddress(Exception):
+class UndeliverableAddress(ProviderError):
     """The provider refuses the address: sending again cannot succeed until the customer fixes it."""
 
 
 def _provider_error(error: BotoCoreError | ClientError, address_errors: frozenset[str]) -> Exception:
-    code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
-    return UndeliverableAddress(str(error)) if code in address_errors else SendFailed(str(error))
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code") or "ClientError"
+    else:
+        code = type(error).__name__
+    kind = UndeliverableAddress if code in address_errors else SendFailed
+    return kind(str(error), code)
 
 
 class SmsSender:

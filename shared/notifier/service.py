@@ -139,9 +139,9 @@ def _send(stores: NotifierStores, channel: Channel, recipient: Recipient, notice
         return Delivery(DeliveryState.SENT, sender.send(address, notice, recipient.account_id))
     except UndeliverableAddress as error:
         logger.warning("notice not sent: the address is refused", extra={
-            "account_id": recipient.account_id, "channel": channel.value, "error": str(error)})
+            "account_id": recipient.account_id, "channel": channel.value, "error_code": error.code})
         return Delivery(DeliveryState.REJECTED, str(error))
     except SendFailed as error:
         logger.warning("notice not sent; it will be retried", extra={
-            "account_id": recipient.account_id, "channel": channel.value, "error": str(error)})
+            "account_id": recipient.account_id, "channel": channel.value, "error_code": error.code})
         return Delivery(DeliveryState.FAILED, str(error))

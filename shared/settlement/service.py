@@ -34,11 +34,11 @@ from shared.settlement.rules import DayTag, PeriodSettlement, plan_settlements
 from shared.store.bills import BillExists
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
+from shared.store.settled_counters import SettledCounters
 from shared.store.settlements import (
     PackChanged,
     PackDraws,
     PendingWork,
-    SettledCounters,
     SettlementAccounts,
     SettlementRecords,
 )

@@ -12,7 +12,7 @@ is idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +26,7 @@ from shared.settlement.rules import PackChange, PeriodSettlement
 from shared.store.accounts import account_from_item
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
 from shared.store.codec import from_attributes, to_attributes
+from shared.store.settled_counters import condition_failed
 from shared.store.transactions import TransactionItem, sortable_instant
 from shared.store.usage import CounterKey
 
@@ -35,10 +36,6 @@ SUSPEND_DEADLINE = "suspend"  # the ByDeadline index's kind for an arrears suspe
 
 class PackChanged(RuntimeError):
     """A pack was drawn on or refunded since settlement read it: read again and recompute."""
-
-
-def _condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,7 @@ class SettlementAccounts:
                 ExpressionAttributeValues=to_attributes({":pending": bill_key(period_start)}),
             )
         except ClientError as error:
-            if not _condition_failed(error):
+            if not condition_failed(error):
                 raise
 
 
@@ -142,61 +139,6 @@ class PackDraws:
             }},
             lambda _old: PackChanged(f"{account_id}#{change.pack_id}"),
         )
-
-
-class SettledCounters:
-    """The usage counters as settlement sees them: the Unsettled index, and `settled_billable`."""
-
-    INDEX = "Unsettled"
-
-    def __init__(self, dynamodb: Any, table: str):
-        self._dynamodb = dynamodb
-        self.table = table
-
-    def unsettled(self, shard: str) -> Iterator[tuple[str, date]]:
-        """(account_id, usage date) of every counter of one index shard with billable calls not settled."""
-        request: dict[str, Any] = {
-            "TableName": self.table, "IndexName": self.INDEX,
-            "KeyConditionExpression": "unsettled_shard = :shard",
-            "ExpressionAttributeValues": to_attributes({":shard": shard}),
-            "ProjectionExpression": "unsettled_key",
-        }
-        while True:
-            page = self._dynamodb.query(**request)
-            for item in page.get("Items", []):
-                account_id, _, day = item["unsettled_key"]["S"].rpartition("#")
-                yield account_id, date.fromisoformat(day)
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def settle(self, account_id: str, usage_key: str, settled: int) -> None:
-        """Record that the counter's billable calls are settled up to `settled` (never lowering it), and take
-        it out of the Unsettled index if no call arrived meanwhile: the condition reads `billable` in the
-        same write, so a concurrent late call keeps it in."""
-        request = {"TableName": self.table, "Key": to_attributes({"account_id": account_id, "usage_key": usage_key})}
-        values = to_attributes({":settled": settled})
-        try:
-            self._dynamodb.update_item(
-                **request, UpdateExpression="SET settled_billable = :settled REMOVE unsettled_shard, unsettled_key",
-                ConditionExpression="billable = :settled AND "
-                                    "(attribute_not_exists(settled_billable) OR settled_billable <= :settled)",
-                ExpressionAttributeValues=values,
-            )
-            return
-        except ClientError as error:
-            if not _condition_failed(error):
-                raise
-        try:
-            self._dynamodb.update_item(
-                **request, UpdateExpression="SET settled_billable = :settled",
-                ConditionExpression="attribute_exists(billable) AND "
-                                    "(attribute_not_exists(settled_billable) OR settled_billable < :settled)",
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if not _condition_failed(error):
-                raise
 
 
 class SettlementRecords:

@@ -8,7 +8,6 @@ VALIDATION_ERROR with field-level details, so the handler below reshapes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -18,6 +17,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel, Field
 
 from shared.pricing import PricingError, SourceNotAllowed, SourceRequired, UnknownBillingTag, UnknownChannel
+from shared.refusals import (  # noqa: F401 (re-exported: the refusals are this layer's error types)
+    ApiError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    RefusalDetail,
+    Unauthenticated,
+    ValidationFailed,
+)
 
 logger = Logger(child=True)
 
@@ -39,54 +48,11 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-class ApiError(Exception):
-    """A refusal the API answers with its own status and code (API.md's error list)."""
-
-    status = HTTPStatus.BAD_REQUEST
-    code = "BAD_REQUEST"
-
-    def __init__(self, message: str, *, details: Sequence[ErrorDetail] = (), code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = list(details)
-        if code is not None:
-            self.code = code
-
-
-class ValidationFailed(ApiError):
-    status = HTTPStatus.BAD_REQUEST
-    code = "VALIDATION_ERROR"
-
-
-class Unauthenticated(ApiError):
-    status = HTTPStatus.UNAUTHORIZED
-    code = "UNAUTHENTICATED"
-
-
-class Forbidden(ApiError):
-    status = HTTPStatus.FORBIDDEN
-    code = "FORBIDDEN"
-
-
-class NotFound(ApiError):
-    status = HTTPStatus.NOT_FOUND
-    code = "NOT_FOUND"
-
-
-class PayloadTooLarge(ApiError):
-    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    code = "PAYLOAD_TOO_LARGE"
-
-
-class Conflict(ApiError):
-    """A business rule refuses the request; `code` names the rule (e.g. INSUFFICIENT_BALANCE)."""
-
-    status = HTTPStatus.CONFLICT
-    code = "CONFLICT"
-
-
-def error_response(status: int, code: str, message: str, details: Sequence[ErrorDetail] = ()) -> Response:
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=list(details)))
+def error_response(
+    status: int, code: str, message: str, details: Sequence[ErrorDetail | RefusalDetail] = ()
+) -> Response:
+    listed = [ErrorDetail(field=detail.field, problem=detail.problem) for detail in details]
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=listed))
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -120,6 +86,12 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
         details = validation_details(error.errors())
+        return error_response(400, "VALIDATION_ERROR", "The request is malformed; nothing was stored.", details)
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response:
+        # A body of bytes that are not UTF-8 comes base64-encoded; powertools fails decoding it to text.
+        details = [ErrorDetail(field="body", problem="The body is not UTF-8 text.")]
         return error_response(400, "VALIDATION_ERROR", "The request is malformed; nothing was stored.", details)
 
     @app.exception_handler(PricingError)

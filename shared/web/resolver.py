@@ -12,7 +12,13 @@ from shared.web.errors import register_error_handlers
 
 def _json(payload: Any) -> str:
     # Chinese names stay readable in answers; compact separators keep bodies small.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate echoed from a request (a refused id) has no UTF-8 form; escaped, it is still JSON.
+        return json.dumps(payload, separators=(",", ":"))
+    return text
 
 
 def _as_json_request(event: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""The invariants checked after every simulated day, on what the tables hold and what was sent.
+
+- Each billable call is in exactly one pack deduction or one postpaid line: per account, billing date and
+  tag, the bills never hold more calls than were accepted, and hold all of them once their period was
+  settled (unless the account was suspended or released at that run: its usage waits).
+- No pack below zero or above its size; a pack's used calls are the sum of its deductions in the bills;
+  no deduction for a day outside the pack's validity, and none from a refunded pack.
+- Every balance and wallet is the sum of its ledger entries, and the ledger holds each recharge, purchase
+  and refund the customers made exactly once, and each bill's charge exactly once.
+- No notice sent twice: per account, notice type and channel, the outbox holds as many messages as the
+  notices whose delivery on that channel is recorded as sent (one record per cause).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from shared.accounts.models import Account, LedgerEntry, LedgerKind, Pack, PackStatus, Wallet
+from shared.pricing import billing_date
+from shared.settlement.models import Bill
+from shared.store.accounts import AccountRepository
+from shared.store.bills import BillRepository
+from shared.store.codec import from_attributes, to_attributes
+from shared.store.ledger import LedgerRepository
+from shared.store.packs import PackRepository
+from tests.simulation.customers import ZONE
+from tests.simulation.model import ZERO, Customer, SettlementRun
+
+SENT = "sent"
+CHANNELS = ("sms", "email")
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    account: Account
+    ledger: list[LedgerEntry]
+    packs: list[Pack]
+    bills: list[Bill]
+    notices: list[dict[str, Any]]
+
+
+class Tables:
+    """The tables as the invariants read them, with a client of their own (never the crashing one)."""
+
+    def __init__(self, dynamodb: Any, refs: dict[str, str]):
+        self._dynamodb = dynamodb
+        self._messages = refs["MessagesTable"]
+        self.accounts = AccountRepository(dynamodb, refs["AccountsTable"])
+        self._ledger = LedgerRepository(dynamodb, refs["LedgerTable"])
+        self._packs = PackRepository(dynamodb, refs["PacksTable"])
+        self._bills = BillRepository(dynamodb, refs["BillsTable"])
+
+    def read(self, account_id: str) -> StoredAccount:
+        account = self.accounts.get(account_id)
+        assert account is not None, f"{account_id} is gone"
+        return StoredAccount(account, self._ledger.list_for_account(account_id),
+                             self._packs.list_for_account(account_id),
+                             self._bills.between(account_id, date(2000, 1, 1), date(2100, 1, 1)),
+                             self._notices(account_id))
+
+    def _notices(self, account_id: str) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._messages, "ConsistentRead": True,
+            "KeyConditionExpression": "account_id = :account AND begins_with(message_key, :notice)",
+            "ExpressionAttributeValues": to_attributes({":account": account_id, ":notice": "notice#"})}
+        items = []
+        while True:
+            page = self._dynamodb.query(**request)
+            items += [from_attributes(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _billed(bills: list[Bill]) -> tuple[Counter[tuple[date, str]], list[str]]:
+    billed: Counter[tuple[date, str]] = Counter()
+    problems = []
+    for bill in bills:
+        for line in bill.lines:
+            covered = sum(deduction.calls for deduction in line.pack_deductions) + line.postpaid_calls
+            if covered != line.billable_calls:
+                problems.append(f"bill {bill.bill_id} line {line.usage_date} {line.billing_tag}: "
+                                f"{line.billable_calls} billable calls but {covered} deducted or postpaid")
+            billed[(line.usage_date, line.billing_tag)] += covered
+    return billed, problems
+
+
+def calls_billed_once(customer: Customer, stored: StoredAccount, last_run: SettlementRun | None) -> list[str]:
+    billed, problems = _billed(stored.bills)
+    accepted = customer.all_billable_calls()
+    problems += [f"{day} {tag}: {count} calls billed, {accepted[(day, tag)]} billable calls accepted"
+                 for (day, tag), count in billed.items() if count > accepted[(day, tag)]]
+    if last_run is not None and customer.account_id not in last_run.waiting:
+        due = customer.billable_calls(last_run.at, last_run.at.astimezone(ZONE).date())
+        problems += [f"{day} {tag}: {billed[(day, tag)]} calls billed after the run of {last_run.at}, {count} due"
+                     for (day, tag), count in due.items() if billed[(day, tag)] < count]
+    return problems
+
+
+def packs_sound(stored: StoredAccount) -> list[str]:
+    deductions: dict[str, list[tuple[date, str, int]]] = {}
+    for bill in stored.bills:
+        for line in bill.lines:
+            for deduction in line.pack_deductions:
+                drawn = (line.usage_date, line.billing_tag, deduction.calls)
+                deductions.setdefault(deduction.pack_id, []).append(drawn)
+    packs = {pack.pack_id: pack for pack in stored.packs}
+    problems = [f"deductions from an unknown pack {pack_id}" for pack_id in deductions if pack_id not in packs]
+    for pack in packs.values():
+        drawn = deductions.get(pack.pack_id, [])
+        if not 0 <= pack.remaining <= pack.size:
+            problems.append(f"pack {pack.pack_id}: {pack.remaining} of {pack.size} calls left")
+        if sum(calls for _, _, calls in drawn) != pack.used:
+            problems.append(f"pack {pack.pack_id}: {pack.used} used, {sum(c for _, _, c in drawn)} in the bills")
+        if pack.recorded_status is PackStatus.REFUNDED and drawn:
+            problems.append(f"pack {pack.pack_id} was refunded and deducted from: {drawn}")
+        last_day = billing_date(pack.expires_at, ZONE)
+        problems += [f"pack {pack.pack_id} (valid {pack.effective_from} to {last_day}, {pack.billing_tag}) "
+                     f"deducted {calls} calls of {day} {tag}"
+                     for day, tag, calls in drawn
+                     if not pack.effective_from <= day <= last_day or tag != pack.billing_tag]
+    return problems
+
+
+def _sum(entries: list[LedgerEntry], kind: LedgerKind | None = None, wallet: Wallet | None = None) -> Decimal:
+    return sum((entry.amount for entry in entries
+                if (kind is None or entry.kind is kind) and (wallet is None or entry.wallet is wallet)), ZERO)
+
+
+def money_booked_once(customer: Customer, stored: StoredAccount) -> list[str]:
+    account, ledger = stored.account, stored.ledger
+    expected = {
+        "balance": (account.balance, _sum(ledger)),
+        **{f"{wallet} wallet": (account.wallets[wallet], _sum(ledger, wallet=wallet)) for wallet in Wallet},
+        "recharges": (sum(customer.recharges.values(), ZERO), _sum(ledger, LedgerKind.RECHARGE)),
+        "purchases": (-sum(customer.purchases.values(), ZERO), _sum(ledger, LedgerKind.PACK_PURCHASE)),
+        "refunds": (sum(customer.refunds.values(), ZERO), _sum(ledger, LedgerKind.REFUND)),
+        "postpaid charges": (-sum((bill.total_amount for bill in stored.bills), ZERO),
+                             _sum(ledger, LedgerKind.POSTPAID_CHARGE)),
+        "breakage": (ZERO, _sum(ledger, LedgerKind.PACK_BREAKAGE)),
+    }
+    problems = [f"{what}: {want} expected, the ledger says {booked}" for what, (want, booked) in expected.items()
+                if want != booked]
+    problems += [f"bill {bill.bill_id}: total {bill.total_amount}, lines {sum(line.amount for line in bill.lines)}"
+                 for bill in stored.bills if bill.total_amount != sum((line.amount for line in bill.lines), ZERO)]
+    return problems
+
+
+def notices_sent_once(account_id: str, stored: StoredAccount, outbox: list[dict[str, Any]]) -> list[str]:
+    sent = Counter((message["channel"], message["type"]) for message in outbox if message["account_id"] == account_id)
+    recorded = Counter((channel, notice.get("event_type")) for notice in stored.notices for channel in CHANNELS
+                       if notice.get(f"{channel}_state") == SENT)
+    return [f"{channel} {notice_type}: sent {sent[(channel, notice_type)]} times for "
+            f"{recorded[(channel, notice_type)]} notices" for channel, notice_type in sent.keys() | recorded.keys()
+            if sent[(channel, notice_type)] != recorded[(channel, notice_type)]]
