@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.models import InstantOut
 from shared.bills.months import Month
 from shared.bills.rows import BillingMode, DetailRow, ResourceRow, TransactionType
 from shared.pricing import SettlementCycle
-from shared.settlement.models import Bill, BillLine
 from shared.web.money import Money, UnitPrice
 
 MONTH_EXAMPLE = "2026-03"
 
 
-class PackDeductionOut(BaseModel):
+class FromDomain(BaseModel):
+    """An answer read from the domain object of the same field names (a dataclass, its properties too)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PackDeductionOut(FromDomain):
     pack_id: str
     calls: int
 
 
-class BillLineOut(BaseModel):
+class BillLineOut(FromDomain):
     usage_date: date = Field(description="The billing date the calls were made on.")
     billing_tag: str
     billable_calls: int
@@ -31,21 +36,9 @@ class BillLineOut(BaseModel):
     amount: Money = Field(description="postpaid_calls × unit_price, rounded half-up to 0.01.")
     late: bool = Field(description="Calls that arrived after their day was settled, billed on this later bill.")
 
-    @classmethod
-    def from_domain(cls, line: BillLine) -> BillLineOut:
-        return cls(
-            usage_date=line.usage_date,
-            billing_tag=line.billing_tag,
-            billable_calls=line.billable_calls,
-            pack_deductions=[PackDeductionOut(pack_id=d.pack_id, calls=d.calls) for d in line.pack_deductions],
-            postpaid_calls=line.postpaid_calls,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            late=line.late,
-        )
 
 
-class BillOut(BaseModel):
+class BillOut(FromDomain):
     bill_id: str
     cycle: SettlementCycle
     period_start: date
@@ -54,24 +47,13 @@ class BillOut(BaseModel):
     total_amount: Money = Field(description="The sum of the lines' amounts.")
     lines: list[BillLineOut]
 
-    @classmethod
-    def from_domain(cls, bill: Bill) -> BillOut:
-        return cls(
-            bill_id=bill.bill_id,
-            cycle=bill.cycle,
-            period_start=bill.period_start,
-            period_end=bill.period_end,
-            settled_at=bill.settled_at,
-            total_amount=bill.total_amount,
-            lines=[BillLineOut.from_domain(line) for line in bill.lines],
-        )
 
 
 class BillsOut(BaseModel):
     bills: list[BillOut]
 
 
-class ResourceRowOut(BaseModel):
+class ResourceRowOut(FromDomain):
     resource_id: str = Field(description='A pack id, or "postpaid:<billing_tag>" for a tag\'s postpaid use.',
                              examples=["pk_1772416800000a1b2c3d4e5", "postpaid:id_verification"])
     billing_tag: str
@@ -79,10 +61,6 @@ class ResourceRowOut(BaseModel):
     calls: int = Field(description="Calls of the month's days taken from the pack, or charged postpaid.")
     amount: Money = Field(description="0.00 for a pack (paid for when bought); the postpaid charge otherwise.")
 
-    @classmethod
-    def from_domain(cls, row: ResourceRow) -> ResourceRowOut:
-        return cls(resource_id=row.resource_id, billing_tag=row.billing_tag, billing_mode=row.billing_mode,
-                   calls=row.calls, amount=row.amount)
 
 
 class ResourceBillOut(BaseModel):
@@ -91,10 +69,10 @@ class ResourceBillOut(BaseModel):
 
     @classmethod
     def from_domain(cls, month: Month, rows: list[ResourceRow]) -> ResourceBillOut:
-        return cls(month=str(month), rows=[ResourceRowOut.from_domain(row) for row in rows])
+        return cls(month=str(month), rows=[ResourceRowOut.model_validate(row) for row in rows])
 
 
-class DetailRowOut(BaseModel):
+class DetailRowOut(FromDomain):
     at: InstantOut = Field(description="When the bill was settled (usage rows) or the money moved.")
     transaction_type: TransactionType
     resource_id: str = Field(
@@ -107,10 +85,6 @@ class DetailRowOut(BaseModel):
     amount: Money = Field(description="What the row cost the account: negative for refunds and recharges.",
                           examples=["0.50", "-1000.00"])
 
-    @classmethod
-    def from_domain(cls, row: DetailRow) -> DetailRowOut:
-        return cls(at=row.at, transaction_type=row.transaction_type, resource_id=row.resource_id,
-                   billing_tag=row.billing_tag, unit_price=row.unit_price, calls=row.calls, amount=row.amount)
 
 
 class DetailBillOut(BaseModel):
@@ -119,4 +93,4 @@ class DetailBillOut(BaseModel):
 
     @classmethod
     def from_domain(cls, month: Month, rows: list[DetailRow]) -> DetailBillOut:
-        return cls(month=str(month), rows=[DetailRowOut.from_domain(row) for row in rows])
+        return cls(month=str(month), rows=[DetailRowOut.model_validate(row) for row in rows])

@@ -76,7 +76,7 @@ def list_bills(
     last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
 ) -> BillsOut:
     bills = service.list_bills(service.BillStores.from_settings(), account_id, first, last, clock.now())
-    return BillsOut(bills=[BillOut.from_domain(bill) for bill in bills])
+    return BillsOut(bills=[BillOut.model_validate(bill) for bill in bills])
 
 
 @router.get(

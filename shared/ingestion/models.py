@@ -53,9 +53,12 @@ def _instant(value: object) -> datetime:
         raise ValueError(f"not a valid instant: {error}") from None
 
 
+# A lone surrogate cannot be encoded in the answer that echoes the id; a control character hides in logs.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _printable(value: str) -> str:
-    # A lone surrogate cannot be encoded in the answer that echoes the id; a control character hides in logs.
-    if any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _UNPRINTABLE.search(value):
         raise ValueError("an id holds no control characters and no lone surrogates")
     return value
 

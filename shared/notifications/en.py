@@ -4,21 +4,15 @@ names; each notice says what happened and what to do; a detail field that is mis
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from shared.events import EventType
 from shared.notifications.detail import Detail
-from shared.notifications.formats import Formats
+from shared.notifications.formats import Formats, clause
 from shared.notifications.notice import Draft
 
 SMS_SIGNATURE = "[Face Verification] "
 GREETING = "Dear customer (account {account_id}),\n\n"
 SIGN_OFF = "\n\nThis message was sent automatically; please do not reply to it."
-
-
-def _clause(template: str, value: Any, render: Callable[[Any], str] = str) -> str:
-    """The template around the rendered value, or nothing when the value is None."""
-    return "" if value is None else template.format(render(value))
 
 
 def _pack(d: Detail, f: Formats, *, with_size: bool = True) -> str:
@@ -32,7 +26,7 @@ def _pack(d: Detail, f: Formats, *, with_size: bool = True) -> str:
 
 
 def _balance(d: Detail, f: Formats) -> str:
-    return _clause("; your balance is {}", d.money("balance"), f.money)
+    return clause("; your balance is {}", d.money("balance"), f.money)
 
 
 def pack_delivered(d: Detail, f: Formats) -> Draft:
@@ -42,17 +36,17 @@ def pack_delivered(d: Detail, f: Formats) -> Draft:
     expires = pack.instant("expires_at")
     return Draft(
         title="Pack granted" if gifted else "Pack delivered",
-        text=f"{opening}{_pack(pack, f)}{_clause(', valid until {}', expires, f.instant)}. "
+        text=f"{opening}{_pack(pack, f)}{clause(', valid until {}', expires, f.instant)}. "
              "It is deducted automatically from your calls; check its balance in the console at any time.",
-        sms=f"{opening}{_pack(pack, f)}{_clause(', valid until {}', expires, f.short_instant)}.",
+        sms=f"{opening}{_pack(pack, f)}{clause(', valid until {}', expires, f.short_instant)}.",
     )
 
 
 def free_quota_granted(d: Detail, f: Formats) -> Draft:
     packs = d.parts("packs")
     lines = [
-        f"- {f.tag(pack.text('billing_tag') or 'Free pack')}{_clause(': {}', pack.count('size'), f.calls)}"
-        f"{_clause(', valid until {}', pack.instant('expires_at'), f.instant)}"
+        f"- {f.tag(pack.text('billing_tag') or 'Free pack')}{clause(': {}', pack.count('size'), f.calls)}"
+        f"{clause(', valid until {}', pack.instant('expires_at'), f.instant)}"
         for pack in packs
     ]
     total = sum(pack.count("size") or 0 for pack in packs)
@@ -63,13 +57,13 @@ def free_quota_granted(d: Detail, f: Formats) -> Draft:
         title="Free quota granted",
         text=f"You have been granted free packs{listing}Free packs are deducted before purchased ones and are void "
              "once they expire: use them within their validity.",
-        sms=f"You have been granted {count}{_clause(' ({} in all)', total or None, f.calls)}"
-            f"{_clause(', valid until {}', min(expiries, default=None), f.short_instant)}. See your in-site messages.",
+        sms=f"You have been granted {count}{clause(' ({} in all)', total or None, f.calls)}"
+            f"{clause(', valid until {}', min(expiries, default=None), f.short_instant)}. See your in-site messages.",
     )
 
 
 def pack_low(d: Detail, f: Formats) -> Draft:
-    left = _clause(" has {} left,", d.count("remaining"), f.calls) or " is"
+    left = clause(" has {} left,", d.count("remaining"), f.calls) or " is"
     return Draft(
         title="Pack running low",
         text=f"Your pack{_pack(d, f)}{left} less than 20% of its size. Once it is used up, calls are billed "
@@ -90,24 +84,24 @@ def pack_exhausted(d: Detail, f: Formats) -> Draft:
 
 def pack_expiring(d: Detail, f: Formats) -> Draft:
     expires = d.instant("expires_at")
-    left = _clause(" with {} left", d.count("remaining"), f.calls)
+    left = clause(" with {} left", d.count("remaining"), f.calls)
     return Draft(
         title="Pack expiring soon",
-        text=f"Your pack{_pack(d, f)}{left} expires {_clause('on {}', expires, f.instant) or 'within 7 days'}"
-             f"{_clause(' (in {} days)', d.count('days_left'))}. Expired packs are void and unused calls are not "
+        text=f"Your pack{_pack(d, f)}{left} expires {clause('on {}', expires, f.instant) or 'within 7 days'}"
+             f"{clause(' (in {} days)', d.count('days_left'))}. Expired packs are void and unused calls are not "
              "refunded: use them before then, or buy a new pack to keep calls prepaid afterwards.",
         sms=f"Your pack{_pack(d, f, with_size=False)}{left} expires "
-            f"{_clause('on {}', expires, f.short_instant) or 'within 7 days'}. Unused calls will be void.",
+            f"{clause('on {}', expires, f.short_instant) or 'within 7 days'}. Unused calls will be void.",
     )
 
 
 def pack_expired(d: Detail, f: Formats) -> Draft:
     unused = d.count("unused_calls")
     unused = d.count("remaining") if unused is None else unused
-    void = _clause("; the {} left unused are void", unused or None, f.calls)
+    void = clause("; the {} left unused are void", unused or None, f.calls)
     return Draft(
         title="Pack expired",
-        text=f"Your pack{_pack(d, f)} expired{_clause(' on {}', d.instant('expires_at'), f.instant)}{void}. "
+        text=f"Your pack{_pack(d, f)} expired{clause(' on {}', d.instant('expires_at'), f.instant)}{void}. "
              "Further calls are deducted from your other packs or billed postpaid; buy a new pack to keep them "
              "prepaid.",
         sms=f"Your pack{_pack(d, f, with_size=False)} has expired{void}. Buy a new pack to keep calls prepaid.",
@@ -116,17 +110,17 @@ def pack_expired(d: Detail, f: Formats) -> Draft:
 
 def arrears(d: Detail, f: Formats) -> Draft:
     suspend_at = d.instant("suspend_at")
-    release = _clause("; if you have not recharged by {}, its resources will be released", d.instant("release_at"),
+    release = clause("; if you have not recharged by {}, its resources will be released", d.instant("release_at"),
                       f.instant)
     state = "is still in arrears" if d.flag("entered_arrears") is False else "is in arrears"
     deadline = (f"if it is still below zero at {f.instant(suspend_at)}, the service will be suspended" if suspend_at
                 else "if it is still below zero 24 hours after this notice, the service will be suspended")
     return Draft(
         title="Account in arrears",
-        text=f"Your account {state}{_balance(d, f)}{_clause(' (bill {})', d.text('bill_id'))}. Please recharge to "
+        text=f"Your account {state}{_balance(d, f)}{clause(' (bill {})', d.text('bill_id'))}. Please recharge to "
              f"bring your balance to zero or above: {deadline}{release}.",
         sms=f"Your account {state}{_balance(d, f)}. Please recharge"
-            f"{_clause(' before {}', suspend_at, f.short_instant)} or the service will be suspended.",
+            f"{clause(' before {}', suspend_at, f.short_instant)} or the service will be suspended.",
     )
 
 
@@ -135,11 +129,11 @@ def suspended(d: Detail, f: Formats) -> Draft:
     return Draft(
         title="Service suspended",
         text=f"Your account has been in arrears for over 24 hours, so the face verification service was suspended"
-             f"{_clause(' at {}', d.instant('suspended_at'), f.instant)}{_balance(d, f)}. Recharge to bring your "
+             f"{clause(' at {}', d.instant('suspended_at'), f.instant)}{_balance(d, f)}. Recharge to bring your "
              "balance to zero or above and the service resumes at once"
-             f"{_clause('; if you have not by {}, its resources will be released', release_at, f.instant)}.",
-        sms=f"Service suspended for arrears{_clause(', balance {}', d.money('balance'), f.money)}. Recharge to zero "
-            f"or above to resume it{_clause('; resources are released at {}', release_at, f.short_instant)}.",
+             f"{clause('; if you have not by {}, its resources will be released', release_at, f.instant)}.",
+        sms=f"Service suspended for arrears{clause(', balance {}', d.money('balance'), f.money)}. Recharge to zero "
+            f"or above to resume it{clause('; resources are released at {}', release_at, f.short_instant)}.",
     )
 
 
@@ -147,7 +141,7 @@ def released(d: Detail, f: Formats) -> Draft:
     return Draft(
         title="Service released",
         text=f"After a long suspension for arrears, your face verification service was released"
-             f"{_clause(' at {}', d.instant('released_at'), f.instant)}{_balance(d, f)}. Your packs and money are "
+             f"{clause(' at {}', d.instant('released_at'), f.instant)}{_balance(d, f)}. Your packs and money are "
              "kept; to use the service again, recharge to settle your arrears.",
         sms=f"Your service was released after a long suspension{_balance(d, f)}. Packs and money are kept; "
             "recharge to use it again.",
@@ -171,45 +165,45 @@ def restored(d: Detail, f: Formats) -> Draft:
 
 
 def refund_completed(d: Detail, f: Formats) -> Draft:
-    total = _clause(": {} in all", d.money("amount"), f.money)
+    total = clause(": {} in all", d.money("amount"), f.money)
     to = d.part("to")
     shares = [f"{f.money(share)} to your {f.wallet(wallet)}" for wallet in ("cash", "income", "gift")
               if (share := to.money(wallet)) is not None and share > 0]
     voucher = d.money("voucher_not_returned")
     vouchers = (" Vouchers used to pay for it are not returned." if voucher is None
-                else _clause(" The {} paid by voucher is not returned.", voucher if voucher > 0 else None, f.money))
+                else clause(" The {} paid by voucher is not returned.", voucher if voucher > 0 else None, f.money))
     return Draft(
         title="Refund completed",
-        text=f"The refund of your pack{_pack(d, f) or _clause(' {}', d.text('pack_id'))} is complete{total}"
-             f"{_clause(' ({})', ', '.join(shares) or None)}.{vouchers}"
-             f"{_clause(' Refund id: {}.', d.text('refund_id'))}",
+        text=f"The refund of your pack{_pack(d, f) or clause(' {}', d.text('pack_id'))} is complete{total}"
+             f"{clause(' ({})', ', '.join(shares) or None)}.{vouchers}"
+             f"{clause(' Refund id: {}.', d.text('refund_id'))}",
         sms=f"The refund of your pack is complete{total}, paid back to the wallets that paid for it.",
     )
 
 
 def daily_report(d: Detail, f: Formats) -> Draft:
-    day = _clause("{}", d.day("date"), f.day)
+    day = clause("{}", d.day("date"), f.day)
     when = f"on {day}" if day else "yesterday"
     tags = [(tag, calls) for tag in d.parts("tags") if (calls := tag.count("calls")) is not None]
     total = d.count("calls")
     total = sum(calls for _, calls in tags) if total is None else total
     charges = d.money("charges")
     packs_left = [pack for pack in d.parts("packs_left") if pack.count("remaining") is not None]
-    lines = [f"Calls {when}: {f.calls(total)}{_clause(' ({} billable)', d.count('billable_calls'), '{:,}'.format)}."]
+    lines = [f"Calls {when}: {f.calls(total)}{clause(' ({} billable)', d.count('billable_calls'), '{:,}'.format)}."]
     lines += [f"- {f.tag(tag.text('billing_tag') or '')}: {f.calls(calls)}"
-              f"{_clause(' ({} billable)', tag.count('billable_calls'), '{:,}'.format)}" for tag, calls in tags]
+              f"{clause(' ({} billable)', tag.count('billable_calls'), '{:,}'.format)}" for tag, calls in tags]
     lines.append(f"Charges: {f.money(charges)}" if charges is not None
                  else "Charges: not settled yet; see your bills once they are")
     if packs_left:
         lines.append("Packs left:")
         lines += [f"- {f.tag(pack.text('billing_tag') or '')}: {f.calls(pack.count('remaining') or 0)}"
-                  f"{_clause(', valid until {}', pack.instant('expires_at'), f.instant)}" for pack in packs_left]
+                  f"{clause(', valid until {}', pack.instant('expires_at'), f.instant)}" for pack in packs_left]
     left = sum(pack.count("remaining") or 0 for pack in packs_left)
     return Draft(
         title=f"Daily report {when}",
         text="\n".join(lines) + "\nTo stop these reports, turn the daily report off in your account settings.",
-        sms=f"Daily report {when}: {f.calls(total)}{_clause(', charges {}', charges, f.money)}"
-            f"{_clause(', {} left in packs', left if packs_left else None, f.calls)}.",
+        sms=f"Daily report {when}: {f.calls(total)}{clause(', charges {}', charges, f.money)}"
+            f"{clause(', {} left in packs', left if packs_left else None, f.calls)}.",
     )
 
 

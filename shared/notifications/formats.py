@@ -6,9 +6,11 @@ English text names billing tags by the price book's English names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.pricing import UnknownBillingTag, format_money, get_tag
@@ -17,6 +19,11 @@ WALLET_NAMES = {
     "zh": {"cash": "现金账户", "income": "收益账户", "gift": "赠送账户"},
     "en": {"cash": "cash wallet", "income": "income wallet", "gift": "gift wallet"},
 }
+
+
+def clause(template: str, value: Any, render: Callable[[Any], str] = str) -> str:
+    """The template around the rendered value, or nothing when the value is None (a detail left out)."""
+    return "" if value is None else template.format(render(value))
 
 
 @dataclass(frozen=True)

@@ -4,21 +4,15 @@ missing leaves its clause out."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from shared.events import EventType
 from shared.notifications.detail import Detail
-from shared.notifications.formats import Formats
+from shared.notifications.formats import Formats, clause
 from shared.notifications.notice import Draft
 
 SMS_SIGNATURE = "【人脸核身】"
 GREETING = "尊敬的客户（账号 {account_id}）：\n\n"
 SIGN_OFF = "\n\n此邮件由系统自动发送，请勿直接回复。"
-
-
-def _clause(template: str, value: Any, render: Callable[[Any], str] = str) -> str:
-    """The template around the rendered value, or nothing when the value is None."""
-    return "" if value is None else template.format(render(value))
 
 
 def _pack(d: Detail, f: Formats, *, with_size: bool = True) -> str:
@@ -32,7 +26,7 @@ def _pack(d: Detail, f: Formats, *, with_size: bool = True) -> str:
 
 
 def _balance(d: Detail, f: Formats) -> str:
-    return _clause("，当前余额{}", d.money("balance"), f.money)
+    return clause("，当前余额{}", d.money("balance"), f.money)
 
 
 def pack_delivered(d: Detail, f: Formats) -> Draft:
@@ -42,17 +36,17 @@ def pack_delivered(d: Detail, f: Formats) -> Draft:
     expires = pack.instant("expires_at")
     return Draft(
         title="资源包赠送到账通知" if gifted else "资源包发货成功通知",
-        text=f"{opening}{_pack(pack, f)}{_clause('，有效期至{}', expires, f.instant)}。"
+        text=f"{opening}{_pack(pack, f)}{clause('，有效期至{}', expires, f.instant)}。"
              "资源包将按抵扣顺序自动抵扣调用量，您可在控制台查看余量。",
-        sms=f"{opening}{_pack(pack, f)}{_clause('，有效期至{}', expires, f.short_instant)}。",
+        sms=f"{opening}{_pack(pack, f)}{clause('，有效期至{}', expires, f.short_instant)}。",
     )
 
 
 def free_quota_granted(d: Detail, f: Formats) -> Draft:
     packs = d.parts("packs")
     lines = [
-        f"- {f.tag(pack.text('billing_tag') or '免费资源包')}{_clause('：{}', pack.count('size'), f.calls)}"
-        f"{_clause('，有效期至{}', pack.instant('expires_at'), f.instant)}"
+        f"- {f.tag(pack.text('billing_tag') or '免费资源包')}{clause('：{}', pack.count('size'), f.calls)}"
+        f"{clause('，有效期至{}', pack.instant('expires_at'), f.instant)}"
         for pack in packs
     ]
     total = sum(pack.count("size") or 0 for pack in packs)
@@ -61,13 +55,13 @@ def free_quota_granted(d: Detail, f: Formats) -> Draft:
     return Draft(
         title="免费资源包发放通知",
         text=f"已为您发放免费资源包{listing}免费资源包优先于付费资源包抵扣，过期作废，请在有效期内使用。",
-        sms=f"已为您发放{_clause('{}个', len(packs) or None)}免费资源包{_clause('，共{}', total or None, f.calls)}"
-            f"{_clause('，有效期至{}', min(expiries, default=None), f.short_instant)}，详情请查看站内信。",
+        sms=f"已为您发放{clause('{}个', len(packs) or None)}免费资源包{clause('，共{}', total or None, f.calls)}"
+            f"{clause('，有效期至{}', min(expiries, default=None), f.short_instant)}，详情请查看站内信。",
     )
 
 
 def pack_low(d: Detail, f: Formats) -> Draft:
-    left = _clause("剩余{}，", d.count("remaining"), f.calls)
+    left = clause("剩余{}，", d.count("remaining"), f.calls)
     return Draft(
         title="资源包用量预警",
         text=f"您的资源包{_pack(d, f)}{left}已不足总量的20%。资源包用完后，调用将自动转为按量计费（后付费）；"
@@ -87,11 +81,11 @@ def pack_exhausted(d: Detail, f: Formats) -> Draft:
 
 def pack_expiring(d: Detail, f: Formats) -> Draft:
     expires = d.instant("expires_at")
-    left = _clause("，剩余{}", d.count("remaining"), f.calls)
+    left = clause("，剩余{}", d.count("remaining"), f.calls)
     return Draft(
         title="资源包即将到期通知",
         text=f"您的资源包{_pack(d, f)}将于{f.instant(expires) if expires else '7天内'}到期"
-             f"{_clause('（还有{}天）', d.count('days_left'))}{left}。"
+             f"{clause('（还有{}天）', d.count('days_left'))}{left}。"
              "资源包过期作废，未用完的次数不予退还；请在到期前使用，或购买新的资源包以便到期后继续抵扣。",
         sms=f"您的资源包{_pack(d, f, with_size=False)}将于{f.short_instant(expires) if expires else '7天内'}到期"
             f"{left}，过期作废，请及时使用。",
@@ -101,10 +95,10 @@ def pack_expiring(d: Detail, f: Formats) -> Draft:
 def pack_expired(d: Detail, f: Formats) -> Draft:
     unused = d.count("unused_calls")
     unused = d.count("remaining") if unused is None else unused
-    void = _clause("，未使用的{}已作废", unused or None, f.calls)
+    void = clause("，未使用的{}已作废", unused or None, f.calls)
     return Draft(
         title="资源包到期通知",
-        text=f"您的资源包{_pack(d, f)}已{_clause('于{}', d.instant('expires_at'), f.instant)}到期{void}。"
+        text=f"您的资源包{_pack(d, f)}已{clause('于{}', d.instant('expires_at'), f.instant)}到期{void}。"
              "后续调用将由其他资源包抵扣或按量计费；如需继续以资源包抵扣，请购买新的资源包。",
         sms=f"您的资源包{_pack(d, f, with_size=False)}已到期{void}。如需继续抵扣，请购买新的资源包。",
     )
@@ -117,10 +111,10 @@ def arrears(d: Detail, f: Formats) -> Draft:
                 else "欠费24小时后余额仍为负数的，人脸核身服务将停止")
     return Draft(
         title="欠费通知",
-        text=f"您的账户{state}{_balance(d, f)}{_clause('（账单 {}）', d.text('bill_id'))}。"
+        text=f"您的账户{state}{_balance(d, f)}{clause('（账单 {}）', d.text('bill_id'))}。"
              f"请尽快充值，使余额不小于0：{deadline}"
-             f"{_clause('；停服后若仍未充值，资源将于{}释放', d.instant('release_at'), f.instant)}。",
-        sms=f"您的账户{state}{_balance(d, f)}，请{_clause('于{}前', suspend_at, f.short_instant)}充值，"
+             f"{clause('；停服后若仍未充值，资源将于{}释放', d.instant('release_at'), f.instant)}。",
+        sms=f"您的账户{state}{_balance(d, f)}，请{clause('于{}前', suspend_at, f.short_instant)}充值，"
             "否则人脸核身服务将停止。",
     )
 
@@ -129,18 +123,18 @@ def suspended(d: Detail, f: Formats) -> Draft:
     release_at = d.instant("release_at")
     return Draft(
         title="停服通知",
-        text=f"因欠费超过24小时，您的人脸核身服务已{_clause('于{}', d.instant('suspended_at'), f.instant)}停止"
+        text=f"因欠费超过24小时，您的人脸核身服务已{clause('于{}', d.instant('suspended_at'), f.instant)}停止"
              f"{_balance(d, f)}。充值使余额不小于0后，服务将立即自动恢复"
-             f"{_clause('；若{}前仍未充值，资源将被释放', release_at, f.instant)}。",
-        sms=f"因欠费，您的人脸核身服务已停止{_clause('，余额{}', d.money('balance'), f.money)}。充值至不小于0即恢复"
-            f"{_clause('，{}前未充值将释放资源', release_at, f.short_instant)}。",
+             f"{clause('；若{}前仍未充值，资源将被释放', release_at, f.instant)}。",
+        sms=f"因欠费，您的人脸核身服务已停止{clause('，余额{}', d.money('balance'), f.money)}。充值至不小于0即恢复"
+            f"{clause('，{}前未充值将释放资源', release_at, f.short_instant)}。",
     )
 
 
 def released(d: Detail, f: Formats) -> Draft:
     return Draft(
         title="资源释放通知",
-        text=f"因长期欠费，您的人脸核身服务已{_clause('于{}', d.instant('released_at'), f.instant)}释放"
+        text=f"因长期欠费，您的人脸核身服务已{clause('于{}', d.instant('released_at'), f.instant)}释放"
              f"{_balance(d, f)}。您的资源包和账户余额均予保留；如需重新使用服务，请充值结清欠费。",
         sms=f"因长期欠费，您的人脸核身服务已释放{_balance(d, f)}。资源包和余额均保留，充值结清欠费后可重新使用。",
     )
@@ -161,43 +155,43 @@ def restored(d: Detail, f: Formats) -> Draft:
 
 
 def refund_completed(d: Detail, f: Formats) -> Draft:
-    total = _clause("，共退还{}", d.money("amount"), f.money)
+    total = clause("，共退还{}", d.money("amount"), f.money)
     to = d.part("to")
     shares = [f"{f.wallet(wallet)}{f.money(share)}" for wallet in ("cash", "income", "gift")
               if (share := to.money(wallet)) is not None and share > 0]
     voucher = d.money("voucher_not_returned")
     vouchers = ("代金券抵扣的部分不予退还。" if voucher is None
-                else _clause("代金券抵扣的{}不予退还。", voucher if voucher > 0 else None, f.money))
+                else clause("代金券抵扣的{}不予退还。", voucher if voucher > 0 else None, f.money))
     return Draft(
         title="资源包退款完成通知",
-        text=f"您的资源包{_pack(d, f) or _clause('（{}）', d.text('pack_id'))}退款已完成{total}"
-             f"{_clause('：{}', '，'.join(shares) or None)}。{vouchers}"
-             f"{_clause('退款单号：{}。', d.text('refund_id'))}",
+        text=f"您的资源包{_pack(d, f) or clause('（{}）', d.text('pack_id'))}退款已完成{total}"
+             f"{clause('：{}', '，'.join(shares) or None)}。{vouchers}"
+             f"{clause('退款单号：{}。', d.text('refund_id'))}",
         sms=f"您的资源包退款已完成{total}，已退回原支付账户。",
     )
 
 
 def daily_report(d: Detail, f: Formats) -> Draft:
-    day = _clause("{}", d.day("date"), f.day) or "昨日"
+    day = clause("{}", d.day("date"), f.day) or "昨日"
     tags = [(tag, calls) for tag in d.parts("tags") if (calls := tag.count("calls")) is not None]
     total = d.count("calls")
     total = sum(calls for _, calls in tags) if total is None else total
     charges = d.money("charges")
     packs_left = [pack for pack in d.parts("packs_left") if pack.count("remaining") is not None]
-    lines = [f"{day}调用{f.calls(total)}{_clause('，其中计费{}', d.count('billable_calls'), f.calls)}。"]
+    lines = [f"{day}调用{f.calls(total)}{clause('，其中计费{}', d.count('billable_calls'), f.calls)}。"]
     lines += [f"- {f.tag(tag.text('billing_tag') or '')}：{f.calls(calls)}"
-              f"{_clause('（计费{}）', tag.count('billable_calls'), f.calls)}" for tag, calls in tags]
+              f"{clause('（计费{}）', tag.count('billable_calls'), f.calls)}" for tag, calls in tags]
     lines.append(f"费用：{f.money(charges)}" if charges is not None else "费用：尚未结算，出账后可在账单中查看")
     if packs_left:
         lines.append("资源包剩余：")
         lines += [f"- {f.tag(pack.text('billing_tag') or '')}：{f.calls(pack.count('remaining') or 0)}"
-                  f"{_clause('，有效期至{}', pack.instant('expires_at'), f.instant)}" for pack in packs_left]
+                  f"{clause('，有效期至{}', pack.instant('expires_at'), f.instant)}" for pack in packs_left]
     left = sum(pack.count("remaining") or 0 for pack in packs_left)
     return Draft(
         title=f"人脸核身日报 {day}",
         text="\n".join(lines) + "\n如需退订日报，可在账户设置中关闭。",
-        sms=f"{day}日报：调用{f.calls(total)}{_clause('，费用{}', charges, f.money)}"
-            f"{_clause('，资源包剩余{}', left if packs_left else None, f.calls)}。",
+        sms=f"{day}日报：调用{f.calls(total)}{clause('，费用{}', charges, f.money)}"
+            f"{clause('，资源包剩余{}', left if packs_left else None, f.calls)}。",
     )
 
 

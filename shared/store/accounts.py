@@ -43,7 +43,7 @@ from shared.accounts.models import (
     Wallets,
 )
 from shared.pricing import SettlementCycle
-from shared.store.codec import from_attributes, to_attribute, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attribute, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 LISTING = "account"  # the one partition of the ByCreation index
@@ -173,13 +173,7 @@ class AccountRepository:
             "KeyConditionExpression": "daily_report_listing = :listing",
             "ExpressionAttributeValues": to_attributes({":listing": DAILY_REPORT_LISTING}),
         }
-        account_ids: list[str] = []
-        while True:
-            answer = self._dynamodb.query(**query)
-            account_ids += [item["account_id"]["S"] for item in answer.get("Items", [])]
-            if "LastEvaluatedKey" not in answer:
-                return account_ids
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [item["account_id"]["S"] for item in query_items(self._dynamodb, query)]
 
     # -- writes that are items of a transaction
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.pricing import SettlementCycle
 from shared.settlement.models import Bill, BillLine, PackDeduction
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 KEY_PREFIX = "period#"
@@ -102,7 +102,6 @@ class BillRepository:
 
     def between(self, account_id: str, first: date, last: date) -> list[Bill]:
         """Bills whose period starts from `first` to `last` (both included), oldest first."""
-        bills: list[Bill] = []
         query: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "account_id = :account AND bill_key BETWEEN :first AND :last",
@@ -110,9 +109,4 @@ class BillRepository:
                 {":account": account_id, ":first": bill_key(first), ":last": bill_key(last)}
             ),
         }
-        while True:
-            answer = self._dynamodb.query(**query)
-            bills.extend(bill_from_item(from_attributes(item)) for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return bills
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [bill_from_item(from_attributes(item)) for item in query_items(self._dynamodb, query)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -37,3 +38,14 @@ def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
 
 def as_int(value: Decimal | int) -> int:
     return int(value)
+
+
+def query_items(dynamodb: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a Query matches, as DynamoDB stores it, page after page."""
+    request = dict(query)
+    while True:
+        answer = dynamodb.query(**request)
+        yield from answer.get("Items", [])
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -25,7 +25,7 @@ from shared.accounts.models import Account
 from shared.arrears.rules import Deadline, DeadlineKind
 from shared.events import EventType
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, PENDING_NOTICE, account_from_item
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attributes
 from shared.store.transactions import sortable_instant
 
 INDEX = "ByDeadline"
@@ -63,13 +63,8 @@ class AccountDeadlines:
             "ExpressionAttributeValues": to_attributes({":kind": kind.value, ":now": sortable_instant(now)}),
             "Limit": PAGE_SIZE,
         }
-        while True:
-            answer = self._dynamodb.query(**query)
-            for item in answer.get("Items", []):
-                yield item["account_id"]["S"]
-            if "LastEvaluatedKey" not in answer:
-                return
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        for item in query_items(self._dynamodb, query):
+            yield item["account_id"]["S"]
 
     def load(self, account_id: str) -> DeadlineState | None:
         item = self._dynamodb.get_item(TableName=self.table, Key=self._key(account_id), ConsistentRead=True).get("Item")

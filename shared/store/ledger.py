@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.accounts.models import ZERO, LedgerEntry, LedgerKind, Wallet
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 _FIELDS = ("account_id", "entry_id", "kind", "wallet", "amount", "at", "ref")
@@ -86,13 +86,7 @@ class LedgerRepository:
         })
 
     def _query_all(self, query: dict[str, Any]) -> list[LedgerEntry]:
-        entries: list[LedgerEntry] = []
-        while True:
-            answer = self._dynamodb.query(**query)
-            entries.extend(entry_from_item(from_attributes(item)) for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return entries
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [entry_from_item(from_attributes(item)) for item in query_items(self._dynamodb, query)]
 
     def balance_of(self, account_id: str) -> Decimal:
         """The balance the ledger says the account has: the sum of its entries."""

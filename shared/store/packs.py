@@ -27,7 +27,7 @@ from shared.accounts.models import Pack, PackOrigin, PackStatus, Payment
 from shared.lifecycle.models import TrackedPack
 from shared.pricing import billing_date
 from shared.store.calls import batch_get
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 _PAID_PARTS = ("cash", "income", "gift", "voucher")
@@ -100,17 +100,11 @@ class PackRepository:
 
     def list_for_account(self, account_id: str) -> list[Pack]:
         """Every pack of the account, whatever its status, in pack id (acquisition) order."""
-        packs: list[Pack] = []
         query: dict[str, Any] = {
             "TableName": self.table, "KeyConditionExpression": "account_id = :account",
             "ExpressionAttributeValues": to_attributes({":account": account_id}), "ConsistentRead": True,
         }
-        while True:
-            answer = self._dynamodb.query(**query)
-            packs.extend(pack_from_item(from_attributes(item)) for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return packs
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [pack_from_item(from_attributes(item)) for item in query_items(self._dynamodb, query)]
 
     def get(self, account_id: str, pack_id: str) -> Pack | None:
         item = self._dynamodb.get_item(

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.store.codec import to_attributes
+from shared.store.codec import query_items, to_attributes
 
 
 def condition_failed(error: ClientError) -> bool:
@@ -36,14 +36,9 @@ class SettledCounters:
             "ExpressionAttributeValues": to_attributes({":shard": shard}),
             "ProjectionExpression": "unsettled_key",
         }
-        while True:
-            page = self._dynamodb.query(**request)
-            for item in page.get("Items", []):
-                account_id, _, day = item["unsettled_key"]["S"].rpartition("#")
-                yield account_id, date.fromisoformat(day)
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_items(self._dynamodb, request):
+            account_id, _, day = item["unsettled_key"]["S"].rpartition("#")
+            yield account_id, date.fromisoformat(day)
 
     def settle(self, account_id: str, usage_key: str, settled: int) -> None:
         """Record that the counter's billable calls are settled up to `settled` (never lowering it), and take

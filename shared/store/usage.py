@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.store.calls import batch_get
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import from_attributes, query_items, to_attributes
 
 SEQUENCE_WIDTH = 40
 UNSETTLED_SHARDS = 16
@@ -140,13 +140,7 @@ class UsageRepository:
             "ExpressionAttributeValues": to_attributes(values),
             "ConsistentRead": consistent,
         }
-        counters = []
-        while True:
-            page = self._dynamodb.query(**request)
-            counters += [_counter_from_item(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return counters
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [_counter_from_item(item) for item in query_items(self._dynamodb, request)]
 
     # --- the stream aggregator's side ---------------------------------------------------------------
 
