@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from functions.api import accounts, bills, catalog, documents, messages, packs, usage
 from shared.web.resolver import api_resolver
 
@@ -22,3 +23,6 @@ for router in (catalog.router, accounts.router, packs.router, usage.router, bill
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+init_done()

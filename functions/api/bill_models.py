@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from functions.api.models import InstantOut
 from shared.bills.months import Month
 from shared.bills.rows import BillingMode, DetailRow, ResourceRow, TransactionType
 from shared.pricing import SettlementCycle
+from shared.web.model import ApiModel
 from shared.web.money import Money, UnitPrice
 
 MONTH_EXAMPLE = "2026-03"
 
 
-class FromDomain(BaseModel):
+class FromDomain(ApiModel):
     """An answer read from the domain object of the same field names (a dataclass, its properties too)."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -49,7 +50,7 @@ class BillOut(FromDomain):
 
 
 
-class BillsOut(BaseModel):
+class BillsOut(ApiModel):
     bills: list[BillOut]
 
 
@@ -63,7 +64,7 @@ class ResourceRowOut(FromDomain):
 
 
 
-class ResourceBillOut(BaseModel):
+class ResourceBillOut(ApiModel):
     month: str = Field(examples=[MONTH_EXAMPLE])
     rows: list[ResourceRowOut]
 
@@ -87,7 +88,7 @@ class DetailRowOut(FromDomain):
 
 
 
-class DetailBillOut(BaseModel):
+class DetailBillOut(ApiModel):
     month: str = Field(examples=[MONTH_EXAMPLE])
     rows: list[DetailRowOut]
 

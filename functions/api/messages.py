@@ -6,12 +6,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.api.models import ACCOUNT_ID_PATTERN
 from shared.instants import format_instant
 from shared.notifier import inbox
 from shared.store.inbox import InboxMessage, InboxPage
+from shared.web.model import ApiModel
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
@@ -21,7 +22,7 @@ DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
 
-class MessageOut(BaseModel):
+class MessageOut(ApiModel):
     message_id: str = Field(description="The id of the event it tells of: one message per cause.")
     type: str = Field(examples=["pack_delivered", "arrears", "daily_report"])
     title: str
@@ -34,7 +35,7 @@ class MessageOut(BaseModel):
                    text=message.text, at=format_instant(message.at))
 
 
-class MessagesOut(BaseModel):
+class MessagesOut(ApiModel):
     messages: list[MessageOut]
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -37,15 +36,16 @@ from shared.accounts.service import MAX_PACKS_PER_PURCHASE
 from shared.instants import format_instant, parse_instant
 from shared.pricing import PRICE_BOOK, BillingTag, Channel, Quote, SettlementCycle
 from shared.web.identifiers import ACCOUNT_ID_PATTERN, CLIENT_ID_PATTERN
+from shared.web.model import ApiModel
 from shared.web.money import Money, MoneyIn, UnitPrice
 
 
-class PackTierOut(BaseModel):
+class PackTierOut(ApiModel):
     size: int = Field(description="Calls in the pack.", examples=[10000])
     price: Money
 
 
-class BillingTagOut(BaseModel):
+class BillingTagOut(ApiModel):
     id: str = Field(examples=["enhanced_authority_wechat"])
     name_zh: str = Field(examples=["增强版人脸核身(权威库)-微信"])
     name_en: str = Field(examples=["Enhanced face verification (authority) - WeChat"])
@@ -65,7 +65,7 @@ class BillingTagOut(BaseModel):
         )
 
 
-class ChannelOut(BaseModel):
+class ChannelOut(ApiModel):
     id: str = Field(examples=["enhanced.wechat_miniprogram"])
     name_zh: str
     name_en: str
@@ -83,18 +83,18 @@ class ChannelOut(BaseModel):
         )
 
 
-class Catalog(BaseModel):
+class Catalog(ApiModel):
     billing_tags: list[BillingTagOut]
     channels: list[ChannelOut]
 
 
-class QuotePackOut(BaseModel):
+class QuotePackOut(ApiModel):
     size: int
     quantity: int
     price: Money = Field(description="Price of all packs of this size (tier price × quantity).")
 
 
-class QuoteOut(BaseModel):
+class QuoteOut(ApiModel):
     billing_tag: str
     calls: int
     packs: list[QuotePackOut]
@@ -168,7 +168,7 @@ KnownBillingTag = Annotated[
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="Chosen by the client; idempotent.")]
 
 
-class RequestModel(BaseModel):
+class RequestModel(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -229,18 +229,18 @@ class PurchaseIn(RequestModel):
     voucher_amount: MoneyIn | None = Field(default=None, description="Pays first; at most the price.")
 
 
-class ContactsOut(BaseModel):
+class ContactsOut(ApiModel):
     email: str | None
     phone: str | None
 
 
-class WalletsOut(BaseModel):
+class WalletsOut(ApiModel):
     cash: Money
     income: Money
     gift: Money
 
 
-class AccountOut(BaseModel):
+class AccountOut(ApiModel):
     account_id: str
     status: AccountStatus
     suspension_reason: SuspensionReason | None
@@ -278,7 +278,7 @@ class AccountOut(BaseModel):
         )
 
 
-class AccountPageOut(BaseModel):
+class AccountPageOut(ApiModel):
     accounts: list[AccountOut]
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
 
@@ -287,11 +287,11 @@ class AccountPageOut(BaseModel):
         return cls(accounts=[AccountOut.from_domain(a) for a in page.accounts], next_cursor=page.next_cursor)
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(ApiModel):
     api_key: str = Field(description="Shown once: only its SHA-256 is stored.")
 
 
-class PackOut(BaseModel):
+class PackOut(ApiModel):
     pack_id: str
     billing_tag: str
     origin: PackOrigin
@@ -324,15 +324,15 @@ class PackOut(BaseModel):
         )
 
 
-class PackAnswer(BaseModel):
+class PackAnswer(ApiModel):
     pack: PackOut
 
 
-class PacksOut(BaseModel):
+class PacksOut(ApiModel):
     packs: list[PackOut]
 
 
-class PaidOut(BaseModel):
+class PaidOut(ApiModel):
     cash: Money
     income: Money
     gift: Money
@@ -343,7 +343,7 @@ class PaidOut(BaseModel):
         return cls(cash=payment.cash, income=payment.income, gift=payment.gift, voucher=payment.voucher)
 
 
-class PurchaseOut(BaseModel):
+class PurchaseOut(ApiModel):
     packs: list[PackOut]
     paid: PaidOut
 

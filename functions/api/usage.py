@@ -7,13 +7,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from functions.api.models import ACCOUNT_ID_PATTERN
 from shared import clock
 from shared.instants import format_instant
 from shared.usage import service
 from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, DayCalls, DayUsage, EntitlementReason
+from shared.web.model import ApiModel
 from shared.web.money import Money
 from shared.web.openapi import answers
 
@@ -22,7 +23,7 @@ router = APIGatewayRouter()
 AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 
 
-class TagUsageOut(BaseModel):
+class TagUsageOut(ApiModel):
     billing_tag: str
     calls: int
     billable_calls: int
@@ -32,7 +33,7 @@ class TagUsageOut(BaseModel):
     estimated_postpaid_amount: Money = Field(description="What the rest will cost postpaid, at the unit price.")
 
 
-class UsageOut(BaseModel):
+class UsageOut(ApiModel):
     date: date
     settled: bool
     tags: list[TagUsageOut]
@@ -46,13 +47,13 @@ class UsageOut(BaseModel):
         )
 
 
-class TagCallsOut(BaseModel):
+class TagCallsOut(ApiModel):
     billing_tag: str
     calls: int
     billable_calls: int
 
 
-class DayCallsOut(BaseModel):
+class DayCallsOut(ApiModel):
     date: date
     calls: int = Field(description="Every call of the day, of every tag.")
     billable_calls: int
@@ -64,16 +65,16 @@ class DayCallsOut(BaseModel):
                    tags=[TagCallsOut(**tag.__dict__) for tag in day.tags])
 
 
-class DailyUsageOut(BaseModel):
+class DailyUsageOut(ApiModel):
     days: list[DayCallsOut] = Field(description="Every billing date of the range, oldest first.")
 
 
-class EntitlementOut(BaseModel):
+class EntitlementOut(ApiModel):
     allowed: bool
     reason: EntitlementReason
 
 
-class CallOut(BaseModel):
+class CallOut(ApiModel):
     request_id: str
     channel: str
     source: str | None

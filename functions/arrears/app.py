@@ -11,6 +11,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.arrears.service import ArrearsStores, run_arrears_check
 from shared.instants import parse_instant
 
@@ -24,3 +25,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         time_left=lambda: timedelta(milliseconds=context.get_remaining_time_in_millis()),
     )
     return summary.as_json()
+
+
+init_done()

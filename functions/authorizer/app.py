@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.auth.keys import KeyGrant, Scope, bearer_key, key_hash
 from shared.auth.scopes import may_call
 from shared.aws import dynamodb_client
@@ -58,3 +59,6 @@ def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> 
         logger.info("route refused for key scope", extra={"scope": grant.scope.value, "resource": event.resource})
         return {**DENY_ALL_RESPONSE, "principalId": policy.principal_id}
     return policy.asdict()
+
+
+init_done()

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.aws import dynamodb_client
 from shared.ingestion.models import CallsIn, CallsOut, call_result
 from shared.ingestion.queue import ingest_message, log_summary
@@ -75,3 +76,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return _ingest_messages(event["Records"])
     logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
     return app.resolve(event, context)
+
+
+init_done()

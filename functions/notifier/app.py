@@ -7,6 +7,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client
 from shared.notifier.service import NoticeBatch, NotifierStores
 
@@ -24,3 +25,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
     bodies = {record["messageId"]: record["body"] for record in event["Records"]}
     failed = NoticeBatch(NotifierStores.from_clients(dynamodb, sms, ses), bodies).deliver()
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+init_done()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.instants import format_instant, parse_instant
 from shared.lifecycle.service import LifecycleStores, run_pack_lifecycle
 
@@ -23,3 +24,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
                "daily_reports": run.daily_reports}
     logger.info("pack lifecycle run", extra=summary)
     return summary
+
+
+init_done()

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from functions.refunds.models import RefundAnswer, RefundIn
 from shared.accounts.service import Stores
 from shared.refunds.service import refund_pack
@@ -46,3 +47,6 @@ def refund(
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
+
+
+init_done()

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.aws import LazyClient, dynamodb_client, sqs_client
 from shared.config import settings
 from shared.settlement.dispatch import dispatch, run_from_schedule
@@ -24,3 +25,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     summary = dispatch(SettledCounters(dynamodb, config.usage_table),
                        SettlementQueue(sqs, config.settlement_queue_url), run_from_schedule(event, config.zone))
     return summary.__dict__
+
+
+init_done()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
 from shared.settlement.service import SettlementStores, settle_message
@@ -29,3 +30,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
                              extra={"message_id": record["messageId"]})
             failed.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failed}
+
+
+init_done()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import init_done
 from shared.aws import dynamodb_client
 from shared.config import settings
 from shared.ingestion.aggregation import aggregate_usage
@@ -24,3 +25,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
     failed = aggregate_usage(records, UsageRepository(dynamodb, settings().usage_table))
     sequence_numbers = [(record.get("dynamodb") or {}).get("SequenceNumber") for record in records]
     return {"batchItemFailures": [{"itemIdentifier": number} for number in sequence_numbers if number in failed]}
+
+
+init_done()

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PlainValidator,
@@ -25,6 +24,7 @@ from pydantic import (
 from shared.ingestion.outcomes import CallOutcome
 from shared.instants import within_calendar
 from shared.pricing import normalize_return_code
+from shared.web.model import ApiModel
 
 MAX_CALLS_PER_BATCH = 500
 MAX_RETURN_CODE_LENGTH = 64
@@ -81,7 +81,7 @@ Instant = Annotated[
 ]
 
 
-class CallIn(BaseModel):
+class CallIn(ApiModel):
     """One call as a producer reports it. Unknown fields are refused, so a misspelt one is not lost."""
 
     model_config = ConfigDict(extra="forbid")
@@ -103,7 +103,7 @@ _CALL_SCHEMA = CallIn.model_json_schema()
 _CALL_SCHEMA.pop("title", None)
 
 
-class CallsIn(BaseModel):
+class CallsIn(ApiModel):
     """The envelope of POST /v1/calls and of each message of the ingest queue."""
 
     model_config = ConfigDict(extra="forbid")
@@ -113,13 +113,13 @@ class CallsIn(BaseModel):
     )
 
 
-class CallError(BaseModel):
+class CallError(ApiModel):
     code: str = Field(examples=["CALL_TOO_OLD"])
     message: str
     field: str | None = Field(default=None, examples=["calls[3].occurred_at"])
 
 
-class CallResult(BaseModel):
+class CallResult(ApiModel):
     request_id: str | None
     status: Literal["accepted", "duplicate", "rejected"]
     billable: bool | None = None
@@ -128,7 +128,7 @@ class CallResult(BaseModel):
     error: CallError | None = None
 
 
-class CallsOut(BaseModel):
+class CallsOut(ApiModel):
     results: list[CallResult] = Field(description="One result per call, in the order of the request.")
 
 

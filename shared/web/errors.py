@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.pricing import PricingError, SourceNotAllowed, SourceRequired, UnknownBillingTag, UnknownChannel
 from shared.refusals import (  # noqa: F401 (re-exported: the refusals are this layer's error types)
@@ -27,22 +27,23 @@ from shared.refusals import (  # noqa: F401 (re-exported: the refusals are this 
     Unauthenticated,
     ValidationFailed,
 )
+from shared.web.model import ApiModel
 
 logger = Logger(child=True)
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(ApiModel):
     field: str = Field(description="Where the problem is, e.g. calls[3].occurred_at")
     problem: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(ApiModel):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", examples=["VALIDATION_ERROR"])
     message: str
     details: list[ErrorDetail] = Field(default_factory=list)
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(ApiModel):
     """Every error the API answers, whatever the status."""
 
     error: ErrorBody
