@@ -68,6 +68,7 @@ package: $(INSTALLED) $(SAM)  ## sam validate --lint and sam build (offline), in
 	$(SAM) validate --lint --template-file template.yaml --region $(SAM_REGION)
 	$(BIN)/python -m infra.package stage $(PACKAGE_DIR)
 	cd $(PACKAGE_DIR) && $(CURDIR)/$(SAM) build --template-file template.yaml --build-dir .aws-sam/build --region $(SAM_REGION)
+	$(BIN)/python -m infra.package compile $(PACKAGE_DIR)/.aws-sam/build
 	$(BIN)/python -m infra.package verify $(PACKAGE_DIR)/.aws-sam/build
 
 clean:

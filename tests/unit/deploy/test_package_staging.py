@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from importlib.util import MAGIC_NUMBER, cache_from_source
 from pathlib import Path
 
 import pytest
 
 from infra.dependencies import read_lock, runtime_requirements
-from infra.package import REPO_ROOT, staged_template, verify
+from infra.package import REPO_ROOT, compile_bytecode, lambda_python, staged_template, verify
 
 
 def test_the_staged_template_differs_from_template_yaml_only_in_its_code_uri():
@@ -50,3 +52,37 @@ def test_verify_names_a_version_drift_and_bundled_tests(tmp_path):
         "ApiFunction: differs from requirements.lock in pydantic",
         "IngestFunction: bundles tests",
     ]
+
+
+def test_the_bytecode_is_compiled_for_the_template_runtime():
+    assert lambda_python((REPO_ROOT / "template.yaml").read_text()) == sys.version_info[:2]
+
+
+def _function_with_sources(build_dir: Path) -> Path:
+    (build_dir / "template.yaml").write_text((REPO_ROOT / "template.yaml").read_text())
+    handler = build_dir / "ApiFunction" / "functions" / "api"
+    handler.mkdir(parents=True)
+    (handler / "app.py").write_text("def handler(event, context):\n    return event\n")
+    (build_dir / "ApiFunction" / "six.py").write_text("VERSION = 1\n")
+    return build_dir / "ApiFunction"
+
+
+def test_compile_writes_unchecked_hash_bytecode_for_every_module(tmp_path):
+    function_dir = _function_with_sources(tmp_path)
+    assert compile_bytecode(tmp_path) == 2
+    for source in ("functions/api/app.py", "six.py"):
+        header = Path(cache_from_source(function_dir / source)).read_bytes()[:8]
+        assert header[:4] == MAGIC_NUMBER
+        assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
+
+
+def test_verify_names_a_function_shipping_modules_without_bytecode(tmp_path):
+    pins = runtime_requirements(read_lock())
+    function_dir = _function_with_sources(tmp_path)
+    _built_function(tmp_path, "ArrearsFunction", pins)
+    for pin in pins:
+        package, version = pin.split("==")
+        (function_dir / f"{package.replace('-', '_')}-{version}.dist-info").mkdir()
+    assert verify(tmp_path) == ["ApiFunction: 2 modules without bytecode, functions/api/app.py first"]
+    compile_bytecode(tmp_path)
+    assert verify(tmp_path) == []
