@@ -24,17 +24,16 @@ from pathlib import Path
 
 from benchmarks.cold_import import FLOOR, LAMBDA_ENVIRONMENT, handler_modules
 from infra.dependencies import read_lock, runtime_requirements
-from infra.package import CODE_PACKAGES, REPO_ROOT, compile_bytecode
+from infra.package import compile_bytecode, stage
 
 SECTION = "bytecode"
 RUNS = 3
 
 
-def _copy_of_the_package(destination: Path) -> None:
-    function_dir = destination / "Function"
-    for package in CODE_PACKAGES:
-        shutil.copytree(REPO_ROOT / package, function_dir / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+def _copy_of_the_package(destination: Path) -> Path:
+    """`make package`'s staging, with the runtime requirements' files from .venv where sam build installs them."""
+    stage(destination)
+    function_dir = destination / "src"
     for pin in runtime_requirements(read_lock()):
         distribution = metadata.distribution(pin.split("==")[0])
         for file in distribution.files or ():
@@ -43,7 +42,7 @@ def _copy_of_the_package(destination: Path) -> None:
             target = function_dir / file
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(distribution.locate_file(file), target)
-    (destination / "template.yaml").write_text((REPO_ROOT / "template.yaml").read_text())
+    return function_dir
 
 
 def _time_import(function_dir: Path, code: str) -> float:
@@ -67,11 +66,11 @@ def _medians(function_dir: Path, programs: dict[str, str]) -> dict[str, float]:
 def run() -> dict[str, dict[str, float]]:
     programs = {"floor": FLOOR, **{folder: f"import functions.{folder}.app" for folder in handler_modules()}}
     with tempfile.TemporaryDirectory(prefix="bytecode-bench-") as directory:
-        build_dir = Path(directory)
-        _copy_of_the_package(build_dir)
-        without = _medians(build_dir / "Function", programs)
+        build_dir = Path(directory) / "package"
+        function_dir = _copy_of_the_package(build_dir)
+        without = _medians(function_dir, programs)
         compile_bytecode(build_dir)
-        with_bytecode = _medians(build_dir / "Function", programs)
+        with_bytecode = _medians(function_dir, programs)
     return {name: {"without_bytecode_s": without[name], "with_bytecode_s": with_bytecode[name]} for name in programs}
 
 

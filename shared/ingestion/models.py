@@ -99,8 +99,10 @@ class CallIn(ApiModel):
     nfc_req_id: Identifier | None = Field(default=None, description="The 实证 NFC reqId (channel nfc).")
 
 
-_CALL_SCHEMA = CallIn.model_json_schema()
-_CALL_SCHEMA.pop("title", None)
+def _document_calls_as_call_in(schema: dict[str, Any]) -> None:
+    # Each call is validated alone (one bad call does not refuse the batch), so the field takes dicts; the
+    # document shows CallIn's schema for them, built only when the document is (not at import: cold start).
+    schema["items"] = {key: value for key, value in CallIn.model_json_schema().items() if key != "title"}
 
 
 class CallsIn(ApiModel):
@@ -108,8 +110,9 @@ class CallsIn(ApiModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    calls: list[Annotated[dict[str, Any], WithJsonSchema(_CALL_SCHEMA)]] = Field(
-        min_length=1, max_length=MAX_CALLS_PER_BATCH, description="1 to 500 calls, each accepted or rejected alone."
+    calls: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_CALLS_PER_BATCH, description="1 to 500 calls, each accepted or rejected alone.",
+        json_schema_extra=_document_calls_as_call_in,
     )
 
 
