@@ -28,7 +28,7 @@ from shared.instants import format_instant
 from shared.pricing import format_money
 
 SUSPENSION_DELAY = timedelta(hours=24)
-"""From the arrears notice to the suspension (settlement records suspend_at = notice + this)."""
+"""From the arrears notice to the suspension: settlement records suspend_at = the notice's instant + this."""
 
 
 class ArrearsStage(StrEnum):

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from shared.ingestion.models import CallIn
 from shared.ingestion.outcomes import Rejection, RejectionCode
 from shared.pricing import (
+    MAX_LATENESS,
     BillingDecision,
     SourceNotAllowed,
     SourceRequired,
@@ -32,7 +33,6 @@ from shared.pricing import (
 )
 from shared.store.calls import utc_text
 
-MAX_LATENESS = timedelta(days=35)  # a call may arrive this long after it happened (API.md)
 MAX_LEAD = timedelta(minutes=5)  # and this far "in the future", for producers whose clocks run fast
 KEPT_MONTHS = 13  # raw calls are kept 13 months for bills and disputes (TTL)
 # A window decides calls up to 5 minutes after its start, and such calls are accepted 35 days late.

@@ -6,6 +6,8 @@ No I/O and no third-party imports: money is Decimal, instants are aware datetime
 from shared.pricing.channels import CHANNELS, Channel, billing_tag_for, get_channel
 from shared.pricing.cycle import (
     DAILY_SETTLEMENT_FROM,
+    MAX_LATENESS,
+    UNSETTLED_HORIZON,
     SettlementCycle,
     billing_date,
     billing_day_bounds,
@@ -73,12 +75,14 @@ __all__ = [
     "CHANNELS",
     "DAILY_SETTLEMENT_FROM",
     "FREE_QUOTA_SIZE",
+    "MAX_LATENESS",
     "MONTHLY_LADDER_TAGS",
     "NFC_REPEAT_WINDOW",
     "PHOTO_V2_FREE_QUOTA_FROM",
     "PRICE_BOOK",
     "TABLES_BY_API_CHANNEL",
     "TABLES_BY_FAMILY",
+    "UNSETTLED_HORIZON",
     "BillingDecision",
     "BillingReason",
     "BillingTag",

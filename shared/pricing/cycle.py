@@ -9,6 +9,11 @@ BEIJING = timezone(timedelta(hours=8))
 # Accounts activated from this instant on settle daily; those activated before keep monthly settlement.
 DAILY_SETTLEMENT_FROM = datetime(2023, 1, 4, 0, 0, tzinfo=BEIJING)
 
+MAX_LATENESS = timedelta(days=35)  # a call may arrive this long after it happened (API.md)
+# No day older than this can hold calls still unsettled that a run has not already found: calls are at most
+# MAX_LATENESS late, and the margin covers a settlement run that is a few days behind.
+UNSETTLED_HORIZON = MAX_LATENESS + timedelta(days=10)
+
 
 class SettlementCycle(StrEnum):
     DAILY = "daily"

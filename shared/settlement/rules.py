@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -37,6 +37,7 @@ from shared.accounts.models import (
     PackStatus,
     Wallet,
 )
+from shared.arrears.rules import SUSPENSION_DELAY
 from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
 from shared.pricing import (
@@ -51,7 +52,6 @@ from shared.pricing import (
 from shared.settlement.models import Bill, BillLine, PackDeduction
 from shared.settlement.periods import Period, SettlementRun, period_containing
 
-SUSPEND_AFTER = timedelta(hours=24)
 LOW_PACK_DIVISOR = 5  # a pack is low once fewer than 1/5 (20%) of its calls are left
 TRANSACTION_ITEM_LIMIT = 100  # DynamoDB's limit of items in one transaction
 
@@ -279,7 +279,7 @@ def _charged(account: Account, bill: Bill, charges: Sequence[tuple[Wallet, Decim
     if (bill.total_amount > ZERO and after.balance < ZERO and account.status is AccountStatus.ACTIVE
             and account.arrears_since is None):
         after = replace(after, status=AccountStatus.ARREARS, arrears_since=bill.settled_at,
-                        suspend_at=bill.settled_at + SUSPEND_AFTER)
+                        suspend_at=bill.settled_at + SUSPENSION_DELAY)
     return after
 
 

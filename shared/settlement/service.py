@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from shared.accounts.errors import StaleAccount
 from shared.accounts.models import AccountStatus
 from shared.config import settings
 from shared.events import DomainEvent, EventPublisher
+from shared.pricing import UNSETTLED_HORIZON
 from shared.settlement.periods import SettlementRun, period_containing
 from shared.settlement.queue import MalformedMessage, SettlementMessage
 from shared.settlement.rules import DayTag, PeriodSettlement, plan_settlements
@@ -48,9 +49,6 @@ from shared.store.usage import UsageRepository
 logger = Logger(child=True)
 
 MAX_ATTEMPTS = 5
-# Without a hint of its oldest unsettled day, an account's counters are read this far back: calls are
-# accepted up to 35 days late, and the margin covers runs that fell a few days behind.
-UNSETTLED_HORIZON = timedelta(days=45)
 _WAITING_STATUSES = (AccountStatus.SUSPENDED, AccountStatus.RELEASED)
 
 

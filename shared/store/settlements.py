@@ -21,9 +21,10 @@ from botocore.exceptions import ClientError
 
 from shared.accounts.errors import AccountNotFound, StaleAccount
 from shared.accounts.models import WALLET_ORDER, Account, PackStatus
+from shared.arrears.rules import DeadlineKind
 from shared.events import DomainEvent
 from shared.settlement.rules import PackChange, PeriodSettlement
-from shared.store.accounts import account_from_item
+from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.settled_counters import condition_failed
@@ -31,7 +32,6 @@ from shared.store.transactions import TransactionItem, sortable_instant
 from shared.store.usage import CounterKey
 
 PENDING = "pending_settlement"
-SUSPEND_DEADLINE = "suspend"  # the ByDeadline index's kind for an arrears suspension due
 
 
 class PackChanged(RuntimeError):
@@ -89,10 +89,11 @@ class SettlementAccounts:
             values[f":{wallet.value}"] = after.wallets[wallet]
         if settlement.entered_arrears and after.arrears_since is not None and after.suspend_at is not None:
             sets += ["#status = :status", "arrears_since = :since", "suspend_at = :suspend_at",
-                     "deadline_kind = :deadline_kind", "deadline_at = :suspend_at"]
-            names["#status"] = "status"
+                     "#deadline_kind = :deadline_kind", "#deadline_at = :suspend_at"]
+            names.update({"#status": "status", "#deadline_kind": DEADLINE_KIND, "#deadline_at": DEADLINE_AT})
             values.update({":status": after.status.value, ":since": sortable_instant(after.arrears_since),
-                           ":suspend_at": sortable_instant(after.suspend_at), ":deadline_kind": SUSPEND_DEADLINE})
+                           ":suspend_at": sortable_instant(after.suspend_at),
+                           ":deadline_kind": DeadlineKind.SUSPEND.value})
 
         def refusal(old: dict[str, Any] | None) -> Exception:
             return AccountNotFound(before.account_id) if old is None else StaleAccount(before.account_id)

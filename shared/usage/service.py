@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import Account, PackStatus
 from shared.arrears.rules import standing_at
-from shared.pricing import PackBalance, billing_date, billing_tag_for
+from shared.pricing import UNSETTLED_HORIZON, PackBalance, billing_date, billing_tag_for
 from shared.refusals import NotFound
 from shared.store.accounts import AccountRepository
 from shared.store.calls import CallRepository, StoredCall
 from shared.store.packs import PackRepository
 from shared.store.usage import UsageRepository
 from shared.usage.rules import DayCalls, DayUsage, EntitlementReason, daily_calls, day_usage, entitlement, series_range
-
-# Calls are accepted up to 35 days late, so no day older than this can hold unsettled calls that a
-# run has not already found; the margin covers a settlement run that is a few days behind.
-UNSETTLED_HORIZON = timedelta(days=45)
 
 
 @dataclass(frozen=True)
