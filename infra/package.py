@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import compileall
 import py_compile
-import re
 import shutil
 import sys
 from importlib.util import cache_from_source
@@ -32,6 +31,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from infra.dependencies import read_lock, runtime_requirements
+from infra.local.template import load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CODE_PACKAGES = ("functions", "shared")
@@ -56,18 +56,20 @@ def stage(destination: Path) -> None:
     print(f"staged {destination}: {', '.join(CODE_PACKAGES)} and {len(requirements)} pinned requirements")
 
 
-def lambda_python(template: str) -> tuple[int, int]:
-    """The Python version of template.yaml's `Runtime: python3.X`."""
-    runtimes = set(re.findall(r"^\s+Runtime: python(\d+)\.(\d+)\s*$", template, flags=re.MULTILINE))
-    if len(runtimes) != 1:
-        raise SystemExit("template.yaml should give every function one Runtime: python3.X")
-    major, minor = runtimes.pop()
-    return int(major), int(minor)
+def lambda_python(template_path: Path) -> tuple[int, int]:
+    """The Python version of the functions' `Runtime: python3.X` (Globals; no function sets its own)."""
+    template = load_template(template_path)
+    runtime = template["Globals"]["Function"]["Runtime"]
+    own = [name for name, resource in template["Resources"].items()
+           if resource["Type"] == "AWS::Serverless::Function" and "Runtime" in resource.get("Properties", {})]
+    if own or not runtime.startswith("python3."):
+        raise SystemExit("template.yaml should give every function one Runtime: python3.X, in Globals")
+    return 3, int(runtime.removeprefix("python3."))
 
 
 def compile_bytecode(build_dir: Path) -> int:
     """Compiles every module of every built function; the number of modules compiled."""
-    runtime = lambda_python((build_dir / "template.yaml").read_text())
+    runtime = lambda_python(build_dir / "template.yaml")
     if sys.version_info[:2] != runtime:
         raise SystemExit(f"compile with Python {runtime[0]}.{runtime[1]}, Lambda's runtime: the bytecode of another "
                          f"version would be ignored")

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from shared.aws import dynamodb_client
+from shared.batch_response import each_message
 from shared.ingestion.models import CallsIn, CallsOut, call_result
 from shared.ingestion.queue import ingest_message, log_summary
 from shared.ingestion.service import IngestSummary, ingestion_service
@@ -51,19 +52,6 @@ def _ingest_record(record: dict) -> None:
         _count(summary)
 
 
-def _ingest_messages(records: list[dict]) -> dict:
-    """An SQS partial batch response: every message either succeeds or is reported for a retry, never
-    an exception for the whole batch. Built by hand: powertools' batch utility, imported once pydantic
-    is, also builds its parser's event models at cold start."""
-    failures = []
-    for record in records:
-        try:
-            _ingest_record(record)
-        except Exception:
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
-
-
 def _is_sqs_event(event: Any) -> bool:
     records = event.get("Records") if isinstance(event, dict) else None
     return bool(records) and all(record.get("eventSource") == "aws:sqs" for record in records)
@@ -73,7 +61,7 @@ def _is_sqs_event(event: Any) -> bool:
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     if _is_sqs_event(event):
-        return _ingest_messages(event["Records"])
+        return each_message(event["Records"], _ingest_record)
     logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
     return app.resolve(event, context)
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client
+from shared.batch_response import batch_response
 from shared.notifier.service import NoticeBatch, NotifierStores
 
 logger = Logger()
@@ -20,11 +21,9 @@ ses = LazyClient(ses_client)
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    # The batch's notices go out in parallel, so the partial batch response is built here rather than by
-    # powertools' BatchProcessor, which handles records one after another (and costs cold-start time).
+    # The batch's notices go out in parallel; those not completed are delivered again.
     bodies = {record["messageId"]: record["body"] for record in event["Records"]}
-    failed = NoticeBatch(NotifierStores.from_clients(dynamodb, sms, ses), bodies).deliver()
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+    return batch_response(NoticeBatch(NotifierStores.from_clients(dynamodb, sms, ses), bodies).deliver())
 
 
 init_done()

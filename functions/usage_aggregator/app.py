@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from shared.aws import dynamodb_client
+from shared.batch_response import batch_response
 from shared.config import settings
 from shared.ingestion.aggregation import aggregate_usage
 from shared.store.usage import UsageRepository
@@ -18,13 +19,11 @@ dynamodb = dynamodb_client()
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
     # Counters are updated once per batch (all of a counter's records in one conditional update), then
-    # each record is reported by its counter's outcome in a partial batch response: Lambda resumes from
-    # the first failure; never an exception for the whole batch. Built by hand: powertools' batch
-    # utility would add asyncio and all of its event data classes to the cold start.
+    # each record is reported by its counter's outcome: Lambda resumes from the first failure.
     records = event["Records"]
     failed = aggregate_usage(records, UsageRepository(dynamodb, settings().usage_table))
     sequence_numbers = [(record.get("dynamodb") or {}).get("SequenceNumber") for record in records]
-    return {"batchItemFailures": [{"itemIdentifier": number} for number in sequence_numbers if number in failed]}
+    return batch_response(number for number in sequence_numbers if number in failed)
 
 
 init_done()

@@ -263,15 +263,13 @@ class LocalStack:
         return True
 
     def outbox(self) -> list[dict[str, Any]]:
-        """What the system sent to customers: SMS to phone numbers, e-mail by SES, and e-mail through
-        per-customer SNS topics (any topic the template does not declare), oldest first."""
-        internal_topics = {self.physical.refs[logical_id]
-                           for logical_id in self.template.resources_of_type("AWS::SNS::Topic")}
+        """What the system sent to customers, oldest first: SMS to phone numbers and e-mail by SES (what goes to
+        topics is the system's own events)."""
         messages = []
         for publication in list(self.aws.publications):
             if publication.phone_number:
                 channel = "sms"
-            elif publication.email_address or (publication.topic_arn and publication.topic_arn not in internal_topics):
+            elif publication.email_address:
                 channel = "email"
             else:
                 continue

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 import boto3
 
 from infra.local.stack import LocalStack
+from shared.notifier.senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
 from tests.support import HttpClient
 
 
@@ -103,9 +105,14 @@ def test_the_outbox_shows_sms_and_customer_email_but_not_internal_domain_events(
     attributes = {"account_id": {"DataType": "String", "StringValue": "acme"},
                   "notice_type": {"DataType": "String", "StringValue": "arrears"}}
     sns.publish(PhoneNumber="+8613800000000", Message="您的账户已欠费", MessageAttributes=attributes)
-    customer_topic = sns.create_topic(Name="customer-acme-email")["TopicArn"]
-    sns.publish(TopicArn=customer_topic, Subject="Arrears", Message="Your account is in arrears",
-                MessageAttributes=attributes)
+    ses = boto3.client("ses", endpoint_url=local_stack.aws.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    email = EmailMessage()
+    email["To"], email["Subject"] = "billing@acme.example", "Arrears"
+    email[ACCOUNT_HEADER], email[NOTICE_TYPE_HEADER] = "acme", "arrears"
+    email.set_payload("Your account is in arrears", charset="utf-8")
+    ses.send_raw_email(Source=f"notices@{local_stack.physical.refs['NoticeSenderIdentity']}",
+                       Destinations=["billing@acme.example"], RawMessage={"Data": email.as_bytes()})
     sns.publish(TopicArn=local_stack.physical.refs["DomainEventsTopic"], Message="{}")
 
     messages = api.get("/_local/outbox").json()["messages"]

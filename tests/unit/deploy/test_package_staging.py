@@ -55,7 +55,7 @@ def test_verify_names_a_version_drift_and_bundled_tests(tmp_path):
 
 
 def test_the_bytecode_is_compiled_for_the_template_runtime():
-    assert lambda_python((REPO_ROOT / "template.yaml").read_text()) == sys.version_info[:2]
+    assert lambda_python(REPO_ROOT / "template.yaml") == sys.version_info[:2]
 
 
 def _function_with_sources(build_dir: Path) -> Path:
