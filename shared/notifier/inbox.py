@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.accounts.errors import AccountNotFound, InvalidField
+from shared.accounts.errors import AccountNotFound
 from shared.store.accounts import AccountRepository
-from shared.store.inbox import BadCursor, InboxPage, InboxRepository
+from shared.store.inbox import InboxPage, InboxRepository
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,4 @@ class InboxStores:
 def list_messages(stores: InboxStores, account_id: str, *, limit: int, cursor: str | None) -> InboxPage:
     if stores.accounts.get(account_id) is None:
         raise AccountNotFound(account_id)
-    try:
-        return stores.inbox.page(account_id, limit=limit, cursor=cursor)
-    except BadCursor:
-        problem = "not a cursor of this listing; pass next_cursor of the page before as it is"
-        raise InvalidField("cursor", problem) from None
+    return stores.inbox.page(account_id, limit=limit, cursor=cursor)

@@ -10,9 +10,6 @@ DailyReportSubscribers index, so the daily job reads the subscribers without sca
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +23,6 @@ from shared.accounts.errors import (
     AccountSuspended,
     AlreadyGranted,
     InsufficientBalance,
-    InvalidField,
     StaleAccount,
 )
 from shared.accounts.models import (
@@ -43,7 +39,15 @@ from shared.accounts.models import (
     Wallets,
 )
 from shared.pricing import SettlementCycle
-from shared.store.codec import from_attributes, query_items, to_attribute, to_attributes
+from shared.store.codec import (
+    condition_failed,
+    decode_cursor,
+    encode_cursor,
+    from_attributes,
+    query_items,
+    query_page,
+    to_attributes,
+)
 from shared.store.transactions import TransactionItem, sortable_instant
 
 LISTING = "account"  # the one partition of the ByCreation index
@@ -139,31 +143,21 @@ class AccountRepository:
     def list_page(self, *, status: AccountStatus | None, limit: int, cursor: str | None) -> AccountPage:
         """Accounts oldest first (by creation), `limit` a page; `cursor` is the `next_cursor` of the page before."""
         if status is None:
-            index, key_names = _BY_CREATION, ("account_id", "listing", "created_key")
-            condition, names, values = "listing = :partition", {}, {":partition": LISTING}
+            index, partition_name, partition = _BY_CREATION, "listing", LISTING
+            condition, names = "listing = :partition", {}
         else:
-            index, key_names = _BY_STATUS, ("account_id", "status", "created_key")
-            condition, names, values = "#status = :partition", {"#status": "status"}, {":partition": status.value}
-        start = None if cursor is None else _decode_cursor(cursor, key_names, values[":partition"])
-
-        # One more than a page tells whether another page follows, so the last page has no cursor.
-        items: list[dict[str, Any]] = []
-        while len(items) <= limit:
-            query: dict[str, Any] = {
-                "TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
-                "ExpressionAttributeValues": to_attributes(values), "Limit": limit + 1 - len(items),
-            }
-            if names:
-                query["ExpressionAttributeNames"] = names
-            if start is not None:
-                query["ExclusiveStartKey"] = start
-            answer = self._dynamodb.query(**query)
-            items.extend(from_attributes(item) for item in answer.get("Items", []))
-            start = answer.get("LastEvaluatedKey")
-            if start is None:
-                break
-        page = items[:limit]
-        next_cursor = _encode_cursor({name: page[-1][name] for name in key_names}) if len(items) > limit else None
+            index, partition_name, partition = _BY_STATUS, "status", status.value
+            condition, names = "#status = :partition", {"#status": "status"}
+        key_names = ("account_id", partition_name, "created_key")
+        start = None if cursor is None else decode_cursor(cursor, key_names, expected={partition_name: partition})
+        query: dict[str, Any] = {
+            "TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_attributes({":partition": partition}),
+        }
+        if names:
+            query["ExpressionAttributeNames"] = names
+        page, more = query_page(self._dynamodb, query, limit=limit, start=start)
+        next_cursor = encode_cursor({name: page[-1][name] for name in key_names}) if more else None
         return AccountPage(tuple(account_from_item(item) for item in page), next_cursor)
 
     def daily_report_subscribers(self) -> list[str]:
@@ -320,7 +314,7 @@ class AccountRepository:
         try:
             answer = self._dynamodb.update_item(**request)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise AccountNotFound(account_id) from None
             raise
         return account_from_item(from_attributes(answer["Attributes"]))
@@ -342,30 +336,8 @@ class AccountRepository:
                 ExpressionAttributeValues=to_attributes(values), ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise StaleAccount(account.account_id) from None
             raise
         return account_from_item(from_attributes(answer["Attributes"]))
 
-
-def _encode_cursor(key: dict[str, str]) -> str:
-    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def _decode_cursor(cursor: str, key_names: tuple[str, ...], partition: str) -> dict[str, Any]:
-    """The ExclusiveStartKey of a cursor this listing gave out; anything else is a bad request."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
-    except (ValueError, UnicodeError, binascii.Error):
-        key = None
-    valid = (
-        isinstance(key, dict)
-        and set(key) == set(key_names)
-        and all(isinstance(value, str) and value for value in key.values())
-        and key.get("listing", key.get("status")) == partition
-    )
-    if not valid:
-        raise InvalidField("cursor", "not a cursor of this listing; pass next_cursor of the page before as it is")
-    return {name: to_attribute(value) for name, value in key.items()}

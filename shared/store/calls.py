@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.pricing import BillingReason
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import condition_failed, from_attributes, to_attributes
 
 CALL_SHARDS = 16
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (DynamoDB's limit)
@@ -175,10 +175,6 @@ def _window_from_item(item: dict[str, Any]) -> NfcWindow:
     )
 
 
-def _is_conditional_check_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 class UnprocessedKeysError(RuntimeError):
     """DynamoDB kept answering UnprocessedKeys (throttling): transient, the whole batch is retried."""
 
@@ -222,7 +218,7 @@ class CallRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _is_conditional_check_failure(error):
+            if not condition_failed(error):
                 raise
             old = error.response.get("Item")
             existing = stored_call_from_item(old) if old else self.get(call.account_id, call.request_id)
@@ -286,7 +282,7 @@ class CallRepository:
         try:
             self._dynamodb.put_item(TableName=self._table, Item=item, **condition)
         except ClientError as error:
-            if _is_conditional_check_failure(error):
+            if condition_failed(error):
                 return False
             raise
         return True

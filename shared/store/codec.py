@@ -1,12 +1,22 @@
-"""Python values <-> DynamoDB attribute values. Numbers are Decimal both ways; a float is refused."""
+"""Python values <-> DynamoDB attribute values. Numbers are Decimal both ways; a float is refused.
+
+Also what every repository shares: reading a Query through, a page at a time with its opaque cursor, and
+telling a write refused by its condition.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import base64
+import binascii
+import json
+from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shared.accounts.errors import InvalidField
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -28,10 +38,6 @@ def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
     return {key: _serializer.serialize(_plain(value)) for key, value in values.items() if value is not None}
 
 
-def to_attribute(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(_plain(value))
-
-
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _deserializer.deserialize(value) for key, value in item.items()}
 
@@ -49,3 +55,56 @@ def query_items(dynamodb: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]
         if "LastEvaluatedKey" not in answer:
             return
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def query_page(
+    dynamodb: Any, query: dict[str, Any], *, limit: int, start: Mapping[str, str] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to `limit` items (plain values) a Query matches after the key `start`, and whether more follow.
+
+    One more than a page is read, so the last page is known as such and gives no cursor.
+    """
+    exclusive_start = None if start is None else to_attributes(start)
+    items: list[dict[str, Any]] = []
+    while len(items) <= limit:
+        request = {**query, "Limit": limit + 1 - len(items)}
+        if exclusive_start is not None:
+            request["ExclusiveStartKey"] = exclusive_start
+        answer = dynamodb.query(**request)
+        items.extend(from_attributes(item) for item in answer.get("Items", []))
+        exclusive_start = answer.get("LastEvaluatedKey")
+        if exclusive_start is None:
+            break
+    return items[:limit], len(items) > limit
+
+
+def encode_cursor(key: Mapping[str, str]) -> str:
+    """The opaque cursor a listing gives out for the key its next page starts after."""
+    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(
+    cursor: str, key_names: Collection[str], *, expected: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The key of a cursor this listing gave out: exactly `key_names`, each a non-empty text, those of `expected`
+    (the listing's partition) with their value there; anything else is a bad request."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    except (ValueError, UnicodeError, binascii.Error):
+        key = None
+    valid = (
+        isinstance(key, dict)
+        and set(key) == set(key_names)
+        and all(isinstance(value, str) and value for value in key.values())
+        and all(key[name] == value for name, value in (expected or {}).items())
+    )
+    if not valid:
+        raise InvalidField("cursor", "not a cursor of this listing; pass next_cursor of the page before as it is")
+    return key
+
+
+def condition_failed(error: ClientError) -> bool:
+    """Whether a refused write was refused by its ConditionExpression."""
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

@@ -25,7 +25,7 @@ from shared.accounts.models import Account
 from shared.arrears.rules import Deadline, DeadlineKind
 from shared.events import EventType
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, PENDING_NOTICE, account_from_item
-from shared.store.codec import from_attributes, query_items, to_attributes
+from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes
 from shared.store.transactions import sortable_instant
 
 INDEX = "ByDeadline"
@@ -39,10 +39,6 @@ class DeadlineState:
     account: Account
     deadline: Deadline | None
     pending_notice: EventType | None
-
-
-def _condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class AccountDeadlines:
@@ -108,7 +104,7 @@ class AccountDeadlines:
                 ExpressionAttributeValues=to_attributes(values),
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise StaleAccount(after.account_id) from None
             raise
 
@@ -132,5 +128,5 @@ class AccountDeadlines:
                 ExpressionAttributeNames=names, ExpressionAttributeValues=to_attributes(values),
             )
         except ClientError as error:
-            if not _condition_failed(error):
+            if not condition_failed(error):
                 raise

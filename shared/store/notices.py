@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from shared.notifications import Channel
 from shared.notifier.models import Claim, Delivery, DeliveryState
-from shared.store.codec import from_attributes, to_attributes
+from shared.store.codec import condition_failed, from_attributes, to_attributes
 from shared.store.transactions import sortable_instant
 
 INBOX_INDEX = "Inbox"
@@ -48,10 +48,6 @@ def notice_key(event_id: str) -> str:
 
 def inbox_key(event_at: datetime, event_id: str) -> str:
     return f"{sortable_instant(event_at)}#{event_id}"
-
-
-def _is_conditional_check_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class NoticeRepository:
@@ -82,7 +78,7 @@ class NoticeRepository:
                                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
             return Claim(owned=frozenset(channels), busy=frozenset())
         except ClientError as error:
-            if not _is_conditional_check_failure(error):
+            if not condition_failed(error):
                 raise
             stored = from_attributes(error.response.get("Item") or {})
 
@@ -113,7 +109,7 @@ class NoticeRepository:
                 }),
             )
         except ClientError as error:
-            if _is_conditional_check_failure(error):
+            if condition_failed(error):
                 return False
             raise
         return True

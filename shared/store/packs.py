@@ -27,7 +27,7 @@ from shared.accounts.models import Pack, PackOrigin, PackStatus, Payment
 from shared.lifecycle.models import TrackedPack
 from shared.pricing import billing_date
 from shared.store.calls import batch_get
-from shared.store.codec import from_attributes, query_items, to_attributes
+from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 _PAID_PARTS = ("cash", "income", "gift", "voucher")
@@ -151,13 +151,8 @@ class PackRepository:
             "TableName": self.table, "IndexName": _BY_EXPIRY_DATE, "KeyConditionExpression": "expiry_date = :day",
             "ExpressionAttributeValues": to_attributes({":day": day.isoformat()}),
         }
-        keys = []
-        while True:
-            answer = self._dynamodb.query(**query)
-            keys += [{"account_id": item["account_id"], "pack_id": item["pack_id"]} for item in answer.get("Items", [])]
-            if "LastEvaluatedKey" not in answer:
-                break
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        keys = [{"account_id": item["account_id"], "pack_id": item["pack_id"]}
+                for item in query_items(self._dynamodb, query)]
         items = [from_attributes(item) for item in batch_get(self._dynamodb, self.table, keys)]
         # The index is eventually consistent: a pack that left it a moment ago may still be listed.
         return [tracked_pack_from_item(item) for item in sorted(items, key=lambda item: item["account_pack"])
@@ -212,7 +207,7 @@ class PackRepository:
                 ExpressionAttributeValues=to_attributes({":day": day.isoformat()}),
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
 
     def _key(self, account_id: str, pack_id: str) -> dict[str, Any]:

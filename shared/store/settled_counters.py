@@ -12,11 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.store.codec import query_items, to_attributes
-
-
-def condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+from shared.store.codec import condition_failed, query_items, to_attributes
 
 
 class SettledCounters:

@@ -26,8 +26,7 @@ from shared.events import DomainEvent
 from shared.settlement.rules import PackChange, PeriodSettlement
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
-from shared.store.codec import from_attributes, to_attributes
-from shared.store.settled_counters import condition_failed
+from shared.store.codec import condition_failed, from_attributes, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 from shared.store.usage import CounterKey
 

@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.store.calls import batch_get
-from shared.store.codec import from_attributes, query_items, to_attributes
+from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes
 
 SEQUENCE_WIDTH = 40
 UNSETTLED_SHARDS = 16
@@ -198,7 +198,7 @@ class UsageRepository:
         try:
             self._dynamodb.update_item(**request)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 return False
             raise
         return True
