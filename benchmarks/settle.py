@@ -219,13 +219,20 @@ def _pack_item(account_id: str, pack_id: str, tag: str, size: int, origin: str) 
 
 
 def _counter_item(account_id: str, tag: str, billable: int) -> dict[str, Any]:
-    from shared.store.usage import RETURN_CODE_PREFIX, SEQUENCE_PREFIX, CounterKey, sequence_mark, unsettled_shard
+    from shared.store.usage import (
+        RETURN_CODE_PREFIX,
+        SEQUENCE_PREFIX,
+        CounterKey,
+        sequence_mark,
+        unsettled_key,
+        unsettled_shard,
+    )
 
     # The item UsageRepository.apply writes for `billable` calls of return code 0 from one stream record.
     return {"account_id": account_id, "usage_key": CounterKey(account_id, DAY, tag).usage_key, "calls": billable,
             "billable": billable, "unclassified": 0, f"{RETURN_CODE_PREFIX}0": billable,
             f"{SEQUENCE_PREFIX}0": sequence_mark(1),
-            "unsettled_shard": unsettled_shard(account_id), "unsettled_key": f"{account_id}#{DAY.isoformat()}"}
+            "unsettled_shard": unsettled_shard(account_id), "unsettled_key": unsettled_key(account_id, DAY)}
 
 
 def _put_all(client: Any, items_by_table: dict[str, list[dict[str, Any]]]) -> None:

@@ -36,6 +36,10 @@ def sequence_mark(sequence_number: str | int) -> str:
     return f"{int(sequence_number):0{SEQUENCE_WIDTH}d}"
 
 
+def unsettled_key(account_id: str, usage_date: date) -> str:
+    return f"{account_id}#{usage_date.isoformat()}"
+
+
 def unsettled_shard(account_id: str) -> str:
     return str(int(hashlib.sha256(account_id.encode("utf-8")).hexdigest(), 16) % UNSETTLED_SHARDS)
 
@@ -179,8 +183,9 @@ class UsageRepository:
         assignments = [f"{name(SEQUENCE_PREFIX + partition)} = {value(mark)}"
                        for partition, mark in sorted(delta.marks.items())]
         if delta.billable > 0:
-            assignments += [f"{name('unsettled_shard')} = {value(unsettled_shard(delta.key.account_id))}",
-                            f"{name('unsettled_key')} = {value(f'{delta.key.account_id}#{delta.key.usage_date}')}"]
+            account_id = delta.key.account_id
+            assignments += [f"{name('unsettled_shard')} = {value(unsettled_shard(account_id))}",
+                            f"{name('unsettled_key')} = {value(unsettled_key(account_id, delta.key.usage_date))}"]
         conditions = []
         for partition, expected in sorted(delta.expected.items()):
             attribute = name(SEQUENCE_PREFIX + partition)
