@@ -1,10 +1,14 @@
-"""Instants at the API boundary: RFC 3339 with an offset in, +08:00 out (API.md)."""
+"""Instants and dates at the API boundary: RFC 3339 with an offset in, +08:00 out (API.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 API_OFFSET = timezone(timedelta(hours=8))
+# The dates the API accepts (billing dates, months, activation instants): a query far from now can find
+# nothing, and bounding it keeps the date arithmetic from overflowing.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 # A day inside Python's calendar at both ends, so that the instant can be read in any offset.
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 30, tzinfo=UTC)

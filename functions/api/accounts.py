@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models import (
-    ACCOUNT_ID_PATTERN,
+    AccountId,
     AccountOut,
     AccountPageOut,
     AccountPatchIn,
@@ -33,8 +33,6 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 500
 
 router = APIGatewayRouter()
-
-AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 
 
 def created(body: object) -> Response:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.bill_models import (
@@ -17,17 +17,16 @@ from functions.api.bill_models import (
     ResourceBillOut,
     ResourceRowOut,
 )
-from functions.api.models import ACCOUNT_ID_PATTERN
+from functions.api.models import AccountId
 from shared import clock
 from shared.bills import service
-from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, Month
+from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, Month, parse_month
 from shared.bills.rows import TransactionType
 from shared.web.csv_answer import AnswerFormat, csv_response
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
 
-AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 MonthParam = Annotated[
     str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM, in the billing time zone; this month by default."),
 ]
@@ -123,4 +122,4 @@ def get_detail_bill(
 
 
 def _month(text: str | None) -> Month | None:
-    return None if text is None else Month.parse(text)
+    return None if text is None else parse_month(text)

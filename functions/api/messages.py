@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field
 
-from functions.api.models import ACCOUNT_ID_PATTERN
+from functions.api.models import AccountId
 from shared.instants import format_instant
 from shared.notifier import inbox
 from shared.store.inbox import InboxMessage, InboxPage
@@ -17,7 +17,6 @@ from shared.web.openapi import answers
 
 router = APIGatewayRouter()
 
-AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 

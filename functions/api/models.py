@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -33,7 +34,7 @@ from shared.accounts.models import (
 )
 from shared.accounts.rules import used_percent
 from shared.accounts.service import MAX_PACKS_PER_PURCHASE
-from shared.instants import format_instant, parse_instant
+from shared.instants import EARLIEST_DAY, LATEST_DAY, format_instant, parse_instant
 from shared.pricing import PRICE_BOOK, BillingTag, Channel, Quote, SettlementCycle
 from shared.web.identifiers import ACCOUNT_ID_PATTERN, CLIENT_ID_PATTERN
 from shared.web.model import ApiModel
@@ -120,9 +121,6 @@ class QuoteOut(ApiModel):
 
 EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
 E164_PATTERN = r"^\+[1-9]\d{6,14}$"
-# The dates every other field of the API accepts (bills, usage series): an account activated in year 1
-# would be settled monthly from a calendar no one bills in.
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
 
 
 def _instant_from_text(value: object) -> datetime:
@@ -133,8 +131,10 @@ def _instant_from_text(value: object) -> datetime:
         instant = parse_instant(value)
     except ValueError:
         raise ValueError("must be RFC 3339 with an offset, e.g. 2026-03-01T09:00:00+08:00") from None
-    if not EARLIEST_YEAR <= instant.astimezone(UTC).year <= LATEST_YEAR:
-        raise ValueError(f"must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    # The years every other date of the API lies in: an account activated in year 1 would be settled monthly
+    # from a calendar no one bills in.
+    if not EARLIEST_DAY.year <= instant.astimezone(UTC).year <= LATEST_DAY.year:
+        raise ValueError(f"must lie in the years {EARLIEST_DAY.year} to {LATEST_DAY.year}")
     return instant
 
 
@@ -166,6 +166,9 @@ KnownBillingTag = Annotated[
 """A billing tag id of the catalog."""
 
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="Chosen by the client; idempotent.")]
+
+AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
+"""The account id in a route's path."""
 
 
 class RequestModel(ApiModel):

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.models import ACCOUNT_ID_PATTERN, PackOut, PacksOut, PurchaseIn, PurchaseOut
+from functions.api.models import AccountId, PackOut, PacksOut, PurchaseIn, PurchaseOut
 from shared.accounts import service
 from shared.accounts.models import PackStatus
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
-
-AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 
 
 @router.post(

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import Field
 
-from functions.api.models import ACCOUNT_ID_PATTERN
+from functions.api.models import AccountId
 from shared import clock
 from shared.instants import format_instant
 from shared.usage import service
@@ -19,8 +19,6 @@ from shared.web.money import Money
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
-
-AccountId = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")]
 
 
 class TagUsageOut(ApiModel):

@@ -1,5 +1,8 @@
-"""Billing days and settlement cycles."""
+"""Billing days, billing months and settlement cycles."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -45,3 +48,36 @@ def start_of_billing_day(day: date, zone: ZoneInfo) -> datetime:
 def billing_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) of a billing day; 23 or 25 hours long on daylight-saving days."""
     return start_of_billing_day(day, zone), start_of_billing_day(day + timedelta(days=1), zone)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A billing month: from 00:00 of its 1st to 00:00 of the next month's 1st in the billing time zone."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.following().first_day - timedelta(days=1)
+
+    def following(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def __contains__(self, day: date) -> bool:
+        return (day.year, day.month) == (self.year, self.month)
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) of the month in `zone`: 00:00 of the 1st to 00:00 of the next month's 1st."""
+        return start_of_billing_day(self.first_day, zone), start_of_billing_day(self.following().first_day, zone)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.pricing import SettlementCycle, billing_date
+from shared.pricing.cycle import Month
 
 
 @dataclass(frozen=True, order=True)
@@ -27,9 +28,8 @@ class Period:
 def period_containing(day: date, cycle: SettlementCycle) -> Period:
     if cycle is SettlementCycle.DAILY:
         return Period(day, day, cycle)
-    first = day.replace(day=1)
-    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
-    return Period(first, following - timedelta(days=1), cycle)
+    month = Month.of(day)
+    return Period(month.first_day, month.last_day, cycle)
 
 
 @dataclass(frozen=True)

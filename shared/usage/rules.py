@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from shared.accounts.errors import InvalidField
+from shared.bills.months import billing_date_range
 from shared.pricing import PackBalance, Usage, deduct, get_tag, line_amount
 
 
@@ -115,9 +115,6 @@ def entitlement(
 
 SERIES_DEFAULT_DAYS = 30
 SERIES_MAX_DAYS = 366
-# A range far from now can find nothing; bounding it keeps the date arithmetic from overflowing.
-SERIES_EARLIEST_DAY = date(1970, 1, 1)
-SERIES_LATEST_DAY = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -137,16 +134,8 @@ class DayCalls:
 
 def series_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:
     """The billing dates of a series, both included: the 30 days up to `today` by default, at most 366."""
-    for field, day in (("from", first), ("to", last)):
-        if day is not None and not SERIES_EARLIEST_DAY <= day <= SERIES_LATEST_DAY:
-            raise InvalidField(field, f"must lie from {SERIES_EARLIEST_DAY} to {SERIES_LATEST_DAY}")
-    last = today if last is None else last
-    first = last - timedelta(days=SERIES_DEFAULT_DAYS - 1) if first is None else first
-    if first > last:
-        raise InvalidField("from", f"{first} is after the end of the range, {last} (to; today by default)")
-    if (last - first).days + 1 > SERIES_MAX_DAYS:
-        raise InvalidField("from", f"a series covers at most {SERIES_MAX_DAYS} days; ask for several")
-    return first, last
+    return billing_date_range(first, last, today, default_days=SERIES_DEFAULT_DAYS, max_days=SERIES_MAX_DAYS,
+                              what="series")
 
 
 def daily_calls(first: date, last: date, counters: Sequence[DayCounter]) -> list[DayCalls]:
