@@ -22,14 +22,13 @@ from pydantic import (
 )
 
 from shared.ingestion.outcomes import CallOutcome
-from shared.instants import within_calendar
+from shared.instants import is_rfc_3339, parse_instant
 from shared.pricing import normalize_return_code
 from shared.web.model import ApiModel
 
 MAX_CALLS_PER_BATCH = 500
 MAX_RETURN_CODE_LENGTH = 64
 
-_RFC_3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _return_code(value: object) -> str:
@@ -45,10 +44,10 @@ def _return_code(value: object) -> str:
 
 
 def _instant(value: object) -> datetime:
-    if not isinstance(value, str) or not _RFC_3339.match(value.strip()):
+    if not isinstance(value, str) or not is_rfc_3339(value):
         raise ValueError("an instant is RFC 3339 with an offset, e.g. 2026-03-01T09:30:00+08:00")
     try:
-        return within_calendar(datetime.fromisoformat(value.strip().upper()))
+        return parse_instant(value)
     except ValueError as error:
         raise ValueError(f"not a valid instant: {error}") from None
 

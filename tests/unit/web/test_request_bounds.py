@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -59,3 +60,16 @@ def test_an_activation_on_the_first_day_of_1970_is_accepted():
     account = NewAccountIn.model_validate({"account_id": "acme", "activated_at": "1970-01-01T08:00:00+08:00",
                                            "contacts": {}})
     assert account.activated_at.year == 1970
+
+
+@pytest.mark.parametrize("activated_at", ["20260301T093000+0800", "2026-W09-7T09:30:00+08:00", "2026-060T09:30:00Z",
+                                          "2026-03-01T09:30+08:00", "2026-03-01T09:30:00"])
+def test_an_instant_in_another_iso_8601_form_than_rfc_3339_is_refused(activated_at):
+    with pytest.raises(ValidationError, match="must be RFC 3339 with an offset"):
+        NewAccountIn.model_validate({"account_id": "acme", "activated_at": activated_at, "contacts": {}})
+
+
+@pytest.mark.parametrize("text", ["2026-03-01T09:30:00+08:00", "2026-03-01t01:30:00z", "2026-03-01 01:30:00.5Z"])
+def test_rfc_3339_instants_in_any_of_its_spellings_are_read(text):
+    account = NewAccountIn.model_validate({"account_id": "acme", "activated_at": text, "contacts": {}})
+    assert account.activated_at.astimezone(UTC).replace(microsecond=0) == datetime(2026, 3, 1, 1, 30, tzinfo=UTC)
