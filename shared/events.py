@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from shared.instants import format_instant, parse_instant
 
@@ -57,6 +57,10 @@ class DomainEvent:
         values = json.loads(text)
         return cls(values["event_id"], EventType(values["event_type"]), values["account_id"],
                    parse_instant(values["at"]), values["detail"])
+
+
+class EventSink(Protocol):
+    def publish(self, events: list[DomainEvent]) -> None: ...
 
 
 class EventPublisher:

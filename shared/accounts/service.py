@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -71,9 +71,9 @@ from shared.accounts.snapshots import (
 )
 from shared.arrears.rules import RestoreCause, ended_by_credit, restored_notice
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
-from shared.aws import dynamodb_client, sns_client
+from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher, EventType
+from shared.events import DomainEvent, EventPublisher, EventSink, EventType
 from shared.ids import time_ordered_id
 from shared.pricing import (
     FreeQuotaGrant,
@@ -101,10 +101,6 @@ _STALE_RETRIES = 5
 logger = Logger(child=True)
 
 
-class EventSink(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
-
-
 @dataclass(frozen=True)
 class Stores:
     """What the service functions read and write, and the deployment's billing time zone."""
@@ -130,7 +126,7 @@ class Stores:
             client_ids=ClientIdRepository(dynamodb, config.idempotency_table),
             api_keys=ApiKeyRepository(dynamodb, config.api_keys_table),
             writer=TransactionWriter(dynamodb),
-            events=EventPublisher(sns_client(), config.domain_events_topic_arn),
+            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
             zone=config.zone,
         )
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -29,16 +28,12 @@ from shared.arrears.rules import (
     next_deadline,
     transition_notice,
 )
-from shared.aws import dynamodb_client, sns_client
+from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher
+from shared.events import EventPublisher, EventSink
 from shared.store.deadlines import AccountDeadlines, DeadlineState
 
 logger = Logger(child=True)
-
-
-class EventSink(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
 
 
 # Notices first: they are what a crashed run left half done.
@@ -84,7 +79,7 @@ class ArrearsStores:
         config = settings()
         return cls(
             deadlines=AccountDeadlines(dynamodb_client(), config.accounts_table),
-            events=EventPublisher(sns_client(), config.domain_events_topic_arn),
+            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
             zone=config.zone,
             release_after_days=config.arrears_release_days,
         )

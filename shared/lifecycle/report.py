@@ -10,8 +10,7 @@ charged at the month's end); the packs valid now with what is recorded left of t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from shared.accounts.models import Pack, PackStatus
 from shared.accounts.rules import pack_status
@@ -19,34 +18,26 @@ from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
 from shared.pricing import format_money
 from shared.settlement.models import Bill
-
-
-@dataclass(frozen=True)
-class TagCalls:
-    billing_tag: str
-    calls: int
-    billable_calls: int
+from shared.usage.rules import DayCalls
 
 
 def daily_report_event(
-    account_id: str, day: date, calls: Iterable[TagCalls], bill: Bill | None, packs: Iterable[Pack], now: datetime
+    account_id: str, day: DayCalls, bill: Bill | None, packs: Iterable[Pack], now: datetime
 ) -> DomainEvent:
-    tags = sorted(calls, key=lambda tag: tag.billing_tag)
-    billable = sum(tag.billable_calls for tag in tags)
     packs_left = [pack for pack in packs if pack_status(pack, now) is PackStatus.ACTIVE]
     return DomainEvent(
-        event_id=f"daily_report#{account_id}#{day.isoformat()}",
+        event_id=f"daily_report#{account_id}#{day.usage_date.isoformat()}",
         event_type=EventType.DAILY_REPORT,
         account_id=account_id,
         at=now,
         detail={
-            "date": day.isoformat(),
-            "calls": sum(tag.calls for tag in tags),
-            "billable_calls": billable,
+            "date": day.usage_date.isoformat(),
+            "calls": day.calls,
+            "billable_calls": day.billable_calls,
             "tags": [{"billing_tag": tag.billing_tag, "calls": tag.calls, "billable_calls": tag.billable_calls}
-                     for tag in tags],
-            "settled": bill is not None or billable == 0,
-            "charges": _charges(bill, billable),
+                     for tag in day.tags],
+            "settled": bill is not None or day.billable_calls == 0,
+            "charges": _charges(bill, day.billable_calls),
             "packs_left": [
                 {"pack_id": pack.pack_id, "billing_tag": pack.billing_tag, "remaining": pack.remaining,
                  "expires_at": format_instant(pack.expires_at)}

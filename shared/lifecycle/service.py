@@ -27,17 +27,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
-from shared.accounts.models import Pack, PackStatus
-from shared.aws import dynamodb_client, sns_client
+from shared.accounts.models import Pack
+from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher
+from shared.events import DomainEvent, EventPublisher, EventSink
 from shared.lifecycle.models import TrackedPack
-from shared.lifecycle.report import TagCalls, daily_report_event
+from shared.lifecycle.report import daily_report_event
 from shared.lifecycle.rules import (
     breakage_entry,
     dates_to_visit,
@@ -54,12 +53,9 @@ from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackNoLongerLive, PackRepository
 from shared.store.transactions import TransactionWriter
 from shared.store.usage import UsageRepository
+from shared.usage.rules import daily_calls
 
 logger = Logger(child=True)
-
-
-class EventSink(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
 
 
 class LifecycleRunIncomplete(RuntimeError):
@@ -93,7 +89,7 @@ class LifecycleStores:
             usage=UsageRepository(dynamodb, config.usage_table),
             bills=BillRepository(dynamodb, config.bills_table),
             writer=TransactionWriter(dynamodb),
-            events=EventPublisher(sns_client(), config.domain_events_topic_arn),
+            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
             zone=config.zone,
         )
 
@@ -151,10 +147,9 @@ def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Ou
             return None  # a concurrent run expired it (and announces it), or it was refunded
         _announce_expiry(stores, pack, pack.remaining)
         return Outcome.EXPIRED
-    if pack.recorded_status is PackStatus.EXPIRED:
+    if tracked.unused_at_expiry is not None:
         # Expired by an earlier run that did not get to publish: the index still holds it for that.
-        unused = pack.remaining if tracked.unused_at_expiry is None else tracked.unused_at_expiry
-        _announce_expiry(stores, pack, unused)
+        _announce_expiry(stores, pack, tracked.unused_at_expiry)
         return Outcome.EXPIRED
     if should_warn(tracked, now, stores.zone):
         stores.events.publish([expiring_event(pack, now, stores.zone)])
@@ -187,8 +182,7 @@ def _daily_report(stores: LifecycleStores, account_id: str, day: date, now: date
     bill_item = stores.bills.get_item(account_id, day)
     return daily_report_event(
         account_id,
-        day,
-        [TagCalls(counter.billing_tag, counter.calls, counter.billable) for counter in counters],
+        daily_calls(day, day, counters)[0],
         None if bill_item is None else bill_from_item(bill_item),
         stores.packs.list_for_account(account_id),
         now,

@@ -33,10 +33,10 @@ class Detail:
 
     def money(self, name: str) -> Decimal | None:
         value = self._values.get(name)
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        if not isinstance(value, str | Decimal):
             return None
         try:
-            amount = Decimal(str(value))
+            amount = Decimal(value)
         except InvalidOperation:
             return None
         return amount if amount.is_finite() and abs(amount) < _MAX_AMOUNT else None

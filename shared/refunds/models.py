@@ -25,9 +25,12 @@ class Refund:
 
 
 def refund_to_json(refund: Refund) -> dict[str, Any]:
-    return {"refund_id": refund.refund_id, "pack_id": refund.pack_id,
-            "to": {wallet.value: format_money(refund.to[wallet]) for wallet in WALLET_ORDER},
+    return {"refund_id": refund.refund_id, "pack_id": refund.pack_id, "to": refunded_wallets_to_json(refund),
             "refunded_at": format_instant(refund.refunded_at)}
+
+
+def refunded_wallets_to_json(refund: Refund) -> dict[str, str]:
+    return {wallet.value: format_money(refund.to[wallet]) for wallet in WALLET_ORDER}
 
 
 def refund_from_json(values: dict[str, Any]) -> Refund:

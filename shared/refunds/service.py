@@ -27,7 +27,7 @@ from shared.accounts.service import ClientIdClaim, Stores, get_account, publish_
 from shared.arrears.rules import RestoreCause, ended_by_credit, restored_notice
 from shared.events import DomainEvent, EventType
 from shared.pricing import format_money
-from shared.refunds.models import Refund, refund_from_json, refund_to_json
+from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
 
 _STALE_RETRIES = 5
 
@@ -88,6 +88,6 @@ def _refund_completed(pack: Pack, refund: Refund) -> DomainEvent:
         f"refund_completed#{pack.pack_id}", EventType.REFUND_COMPLETED, pack.account_id, refund.refunded_at,
         {"refund_id": refund.refund_id, "pack_id": pack.pack_id, "billing_tag": pack.billing_tag, "size": pack.size,
          "amount": format_money(refund.amount),
-         "to": {wallet.value: format_money(refund.to[wallet]) for wallet in WALLET_ORDER},
+         "to": refunded_wallets_to_json(refund),
          "voucher_not_returned": format_money(voucher)},
     )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -27,7 +27,7 @@ from aws_lambda_powertools import Logger
 from shared.accounts.errors import StaleAccount
 from shared.accounts.models import AccountStatus
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher
+from shared.events import EventPublisher, EventSink
 from shared.pricing import UNSETTLED_HORIZON
 from shared.settlement.periods import SettlementRun, period_containing
 from shared.settlement.queue import MalformedMessage, SettlementMessage
@@ -50,10 +50,6 @@ logger = Logger(child=True)
 
 MAX_ATTEMPTS = 5
 _WAITING_STATUSES = (AccountStatus.SUSPENDED, AccountStatus.RELEASED)
-
-
-class EventSink(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
 
 
 class SettlementContention(RuntimeError):

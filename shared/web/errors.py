@@ -17,16 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import Field
 
 from shared.pricing import PricingError, SourceNotAllowed, SourceRequired, UnknownBillingTag, UnknownChannel
-from shared.refusals import (  # noqa: F401 (re-exported: the refusals are this layer's error types)
-    ApiError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    RefusalDetail,
-    Unauthenticated,
-    ValidationFailed,
-)
+from shared.refusals import ApiError, RefusalDetail
 from shared.web.model import ApiModel
 
 logger = Logger(child=True)
