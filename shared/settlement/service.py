@@ -26,6 +26,7 @@ from aws_lambda_powertools import Logger
 
 from shared.accounts.errors import StaleAccount
 from shared.accounts.models import AccountStatus
+from shared.arrears.rules import standing_at
 from shared.config import settings
 from shared.events import EventPublisher, EventSink
 from shared.pricing import UNSETTLED_HORIZON
@@ -118,7 +119,9 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
         account = loaded.account
         if account.settlement_cycle is not run.cycle:
             return AccountResult(Outcome.OTHER_CYCLE)
-        if account.status in _WAITING_STATUSES:
+        # The standing at the run's instant, not the stored status: the arrears check that suspends an account
+        # at this same 00:00 may not have run yet, and a suspended account's usage waits (DESIGN.md).
+        if standing_at(account, run.run_at).status in _WAITING_STATUSES:
             return AccountResult(Outcome.WAITING)
 
         counters = stores.usage.since(account_id, period_containing(first_day, run.cycle).start, consistent=True)

@@ -212,6 +212,25 @@ def test_a_suspended_accounts_usage_waits_and_settles_after_it_is_restored():
             ("2026-03-01", Decimal("12.00")), ("2026-03-02", Decimal("1.20"))]
 
 
+def test_usage_waits_when_the_run_falls_on_the_suspension_whether_or_not_the_arrears_check_ran_first():
+    with settlement_system(at("2026-03-02T09:00:00+08:00")) as system:
+        funded_account(system, "short", amount="10.00")
+        system.add_billable("short", D1, 10)
+        system.run("daily-settlement", AFTER_D1)
+        account = system.account("short")
+        assert (account["status"], account["suspend_at"]) == ("arrears", "2026-03-02T16:00:00.000000Z")
+        system.add_billable("short", D2, 5)
+
+        system.run("daily-settlement", AFTER_D2)  # the suspension is due at this very instant
+
+        assert [bill["period_start"] for bill in system.bills("short")] == ["2026-03-01"]
+        assert system.account("short")["balance"] == Decimal("-2.00")
+        system.recharge("short", "10.00")
+        system.run("daily-settlement", AFTER_D3)
+        assert [(bill["period_start"], bill["total_amount"]) for bill in system.bills("short")] == [
+            ("2026-03-01", Decimal("12.00")), ("2026-03-02", Decimal("6.00"))]
+
+
 def test_the_monthly_run_settles_monthly_accounts_on_the_ladder_and_leaves_daily_ones_alone(monkeypatch):
     from dataclasses import replace
     from types import MappingProxyType
