@@ -22,8 +22,10 @@ lock: $(INSTALLED)  ## Rewrite requirements.lock from .venv (after a deliberate 
 run: $(INSTALLED)  ## Start the local stack on 127.0.0.1:$${BILLING_LOCAL_PORT:-3000}
 	$(BIN)/python -m infra.local
 
+# lint-imports checks the layers of .importlinter (what may import what: the README's Layout section).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
 
 # The end-to-end tests start the local stack inside their own pytest process: handlers build their

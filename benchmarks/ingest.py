@@ -237,7 +237,7 @@ def run() -> dict[str, Any]:
         import functions.ingest.app as ingest
         from shared.aws import dynamodb_client
         from shared.config import settings
-        from shared.ingestion import service
+        from shared.services import ingestion as service
 
         client = dynamodb_client()
         for number in range(ACCOUNTS):

@@ -63,18 +63,3 @@ class EventSink(Protocol):
     def publish(self, events: list[DomainEvent]) -> None: ...
 
 
-class EventPublisher:
-    def __init__(self, sns: Any, topic_arn: str):
-        self._sns = sns
-        self._topic_arn = topic_arn
-
-    def publish(self, events: list[DomainEvent]) -> None:
-        for event in events:
-            self._sns.publish(
-                TopicArn=self._topic_arn,
-                Message=event.to_json(),
-                MessageAttributes={
-                    "event_type": {"DataType": "String", "StringValue": event.event_type.value},
-                    "account_id": {"DataType": "String", "StringValue": event.account_id},
-                },
-            )

@@ -45,3 +45,10 @@ def _within_calendar(instant: datetime) -> datetime:
     if in_utc is None or not _EARLIEST <= in_utc <= _LATEST:
         raise ValueError(f"{instant.isoformat()} is out of range")
     return instant
+
+
+def utc_text(instant: datetime) -> str:
+    """The one spelling of an instant in the table (and in fingerprints): ISO 8601 in UTC."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: instants must carry an offset")
+    return instant.astimezone(UTC).isoformat()

@@ -62,3 +62,10 @@ class Conflict(ApiError):
 
     status = HTTPStatus.CONFLICT
     code = "CONFLICT"
+
+
+class InvalidField(ValidationFailed):
+    """A well-formed request that a rule finds invalid in one field (nothing was stored)."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}", details=[RefusalDetail(field=field, problem=problem)])

@@ -1,6 +1,6 @@
 """Accounts, their keys, recharges, violations, the E证通 free pack and operators' grants (issue 4).
 
-Each route parses, calls one service function of shared.accounts.service and maps its answer; every
+Each route parses, calls one service function of shared.services.accounts and maps its answer; every
 refusal is an error the service raises. Scopes are checked by the API's authorizer before this runs.
 """
 
@@ -25,8 +25,8 @@ from functions.api.models import (
     RechargeIn,
     ViolationIn,
 )
-from shared.accounts import service
 from shared.accounts.models import AccountStatus, Contacts
+from shared.services import accounts as service
 from shared.web.openapi import answers
 
 DEFAULT_PAGE = 50

@@ -19,9 +19,9 @@ from functions.api.bill_models import (
 )
 from functions.api.models import AccountId
 from shared import clock
-from shared.bills import service
 from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, Month, parse_month
 from shared.bills.rows import TransactionType
+from shared.services import bills as service
 from shared.web.csv_answer import AnswerFormat, csv_response
 from shared.web.openapi import answers
 

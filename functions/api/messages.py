@@ -10,7 +10,7 @@ from pydantic import Field
 
 from functions.api.models import AccountId
 from shared.instants import format_instant
-from shared.notifier import inbox
+from shared.services import inbox
 from shared.store.inbox import InboxMessage, InboxPage
 from shared.web.model import ApiModel
 from shared.web.openapi import answers

@@ -33,9 +33,9 @@ from shared.accounts.models import (
     Wallet,
 )
 from shared.accounts.rules import used_percent
-from shared.accounts.service import MAX_PACKS_PER_PURCHASE
 from shared.instants import EARLIEST_DAY, LATEST_DAY, format_instant, parse_instant
 from shared.pricing import PRICE_BOOK, BillingTag, Channel, Quote, SettlementCycle
+from shared.services.accounts import MAX_PACKS_PER_PURCHASE
 from shared.web.identifiers import ACCOUNT_ID_PATTERN, CLIENT_ID_PATTERN
 from shared.web.model import ApiModel
 from shared.web.money import Money, MoneyIn, UnitPrice

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models import AccountId, PackOut, PacksOut, PurchaseIn, PurchaseOut
-from shared.accounts import service
 from shared.accounts.models import PackStatus
+from shared.services import accounts as service
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()

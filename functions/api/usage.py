@@ -12,7 +12,7 @@ from pydantic import Field
 from functions.api.models import AccountId
 from shared import clock
 from shared.instants import format_instant
-from shared.usage import service
+from shared.services import usage as service
 from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, DayCalls, DayUsage, EntitlementReason
 from shared.web.model import ApiModel
 from shared.web.money import Money

@@ -12,8 +12,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
-from shared.arrears.service import ArrearsStores, run_arrears_check
 from shared.instants import parse_instant
+from shared.services.arrears import ArrearsStores, run_arrears_check
 
 logger = Logger()
 

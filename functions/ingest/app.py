@@ -10,11 +10,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.batch_response import each_message
+from functions.ingest.models import CallsIn, CallsOut, call_result
+from functions.ingest.queue import ingest_message, log_summary
 from shared.aws import dynamodb_client
-from shared.batch_response import each_message
-from shared.ingestion.models import CallsIn, CallsOut, call_result
-from shared.ingestion.queue import ingest_message, log_summary
-from shared.ingestion.service import IngestSummary, ingestion_service
+from shared.services.ingestion import IngestSummary, ingestion_service
 from shared.web.openapi import answers
 from shared.web.resolver import api_resolver
 

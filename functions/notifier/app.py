@@ -8,9 +8,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.batch_response import batch_response
 from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client
-from shared.batch_response import batch_response
-from shared.notifier.service import NoticeBatch, NotifierStores
+from shared.services.notice_delivery import NoticeBatch, NotifierStores
 
 logger = Logger()
 dynamodb = dynamodb_client()

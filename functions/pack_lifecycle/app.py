@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from shared.instants import format_instant, parse_instant
-from shared.lifecycle.service import LifecycleStores, run_pack_lifecycle
+from shared.services.lifecycle import LifecycleStores, run_pack_lifecycle
 
 logger = Logger()
 

@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from functions.refunds.models import RefundAnswer, RefundIn
-from shared.accounts.service import Stores
-from shared.refunds.service import refund_pack
+from shared.services.accounts import Stores
+from shared.services.refunds import refund_pack
 from shared.web.identifiers import ACCOUNT_ID_PATTERN
 from shared.web.openapi import answers
 from shared.web.resolver import api_resolver

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions import init_done
 from shared.aws import LazyClient, dynamodb_client, sqs_client
 from shared.config import settings
-from shared.settlement.dispatch import dispatch, run_from_schedule
+from shared.services.settlement_dispatch import dispatch, run_from_schedule
 from shared.settlement.queue import SettlementQueue
 from shared.store.settled_counters import SettledCounters
 

@@ -6,10 +6,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.batch_response import each_message
 from shared.aws import LazyClient, dynamodb_client, sns_client
-from shared.batch_response import each_message
 from shared.config import settings
-from shared.settlement.service import SettlementStores, settle_message
+from shared.services.settlement import SettlementStores, settle_message
 
 logger = Logger()
 dynamodb = dynamodb_client()

@@ -6,10 +6,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.batch_response import batch_response
 from shared.aws import dynamodb_client
-from shared.batch_response import batch_response
 from shared.config import settings
-from shared.ingestion.aggregation import aggregate_usage
+from shared.services.usage_aggregation import aggregate_usage
 from shared.store.usage import UsageRepository
 
 logger = Logger()

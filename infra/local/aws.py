@@ -26,7 +26,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local.moto_fixes import serialize_stream_appends
-from shared.notifier.senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
+from shared.services.notice_senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
 
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT_ID = "123456789012"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.pricing import format_money
-from shared.refusals import Conflict, NotFound, RefusalDetail, ValidationFailed
+from shared.refusals import Conflict, NotFound
 
 
 class AccountNotFound(NotFound):
@@ -77,48 +77,6 @@ class ConcurrentUpdate(Conflict):
 class PackNotFound(NotFound):
     def __init__(self, account_id: str, pack_id: str):
         super().__init__(f"The account {account_id!r} has no pack {pack_id!r}.")
-
-
-class RefundWindowClosed(Conflict):
-    code = "REFUND_WINDOW_CLOSED"
-
-    def __init__(self, pack_id: str, deadline: str):
-        super().__init__(f"The pack {pack_id!r} was refundable until {deadline}.")
-
-
-class PackUsed(Conflict):
-    code = "PACK_USED"
-
-    def __init__(self, pack_id: str, used: int):
-        super().__init__(f"{used} calls were taken from the pack {pack_id!r}: only an unused pack is refunded.")
-
-
-class NotRefundableOrigin(Conflict):
-    code = "NOT_REFUNDABLE_ORIGIN"
-
-    def __init__(self, pack_id: str, origin: str):
-        super().__init__(f"The pack {pack_id!r} is a {origin} pack: only purchased packs are refunded.")
-
-
-class AccountSuspendedForViolation(Conflict):
-    code = "ACCOUNT_SUSPENDED_FOR_VIOLATION"
-
-    def __init__(self, account_id: str):
-        super().__init__(f"The account {account_id!r} is suspended for a violation: its packs are not refunded.")
-
-
-class AlreadyRefunded(Conflict):
-    code = "ALREADY_REFUNDED"
-
-    def __init__(self, pack_id: str):
-        super().__init__(f"The pack {pack_id!r} was refunded already.")
-
-
-class InvalidField(ValidationFailed):
-    """A well-formed request that a rule finds invalid in one field (nothing was stored)."""
-
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}", details=[RefusalDetail(field=field, problem=problem)])
 
 
 class StaleAccount(Exception):

@@ -6,37 +6,21 @@ No I/O: the service loads what these need and stores what they decide.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from shared.accounts.errors import (
-    AccountSuspendedForViolation,
-    AlreadyRefunded,
-    InsufficientBalance,
-    InvalidField,
-    NoPacksForTag,
-    NotRefundableOrigin,
-    PackUsed,
-    RefundWindowClosed,
-)
+from shared.accounts.errors import InsufficientBalance, NoPacksForTag
 from shared.accounts.models import (
     WALLET_ORDER,
     ZERO,
-    Account,
-    AccountStatus,
     Pack,
-    PackOrigin,
     PackStatus,
-    PackView,
     Payment,
-    SuspensionReason,
     Wallets,
 )
-from shared.arrears.rules import arrears_standing
-from shared.pricing import PackTier, get_tag, refund_deadline, refund_window_open
-from shared.refusals import Conflict
+from shared.pricing import PackTier, get_tag
+from shared.refusals import InvalidField
 
 _PERCENT_STEP = Decimal("0.1")
 
@@ -108,36 +92,9 @@ def pack_status(pack: Pack, now: datetime) -> PackStatus:
     return PackStatus.ACTIVE
 
 
-def refund_refusal(pack: Pack, account: Account, now: datetime, zone: ZoneInfo) -> Conflict | None:
-    """Why the pack cannot be refunded at `now`, each reason with its own code, or None if it can (退费说明):
-    a bought pack, of an account not suspended for a violation, not refunded yet, nothing taken from it, until
-    23:59:59 of the 7th day after its purchase day in the billing zone."""
-    if pack.origin is not PackOrigin.PURCHASE:
-        return NotRefundableOrigin(pack.pack_id, pack.origin.value)
-    if account.suspended_for_violation:
-        return AccountSuspendedForViolation(account.account_id)
-    if pack.recorded_status is PackStatus.REFUNDED:
-        return AlreadyRefunded(pack.pack_id)
-    if pack.remaining < pack.size:
-        return PackUsed(pack.pack_id, pack.used)
-    if not refund_window_open(pack.acquired_at, now, zone):
-        deadline = refund_deadline(pack.acquired_at, zone)
-        return RefundWindowClosed(pack.pack_id, f"{deadline:%Y-%m-%d %H:%M:%S} ({zone.key})")
-    return None
-
-
-def pack_refundable(pack: Pack, account: Account, now: datetime, zone: ZoneInfo) -> bool:
-    """The `refundable` of a pack answer: whether the refund route would take it now."""
-    return refund_refusal(pack, account, now, zone) is None
-
-
 def used_percent(pack: Pack) -> Decimal:
     """Share of the pack used, in percent with one decimal, rounded half-up (12.5)."""
     return (Decimal(pack.used) * 100 / Decimal(pack.size)).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP)
-
-
-def view_pack(pack: Pack, account: Account, now: datetime, zone: ZoneInfo) -> PackView:
-    return PackView(pack, pack_status(pack, now), pack_refundable(pack, account, now, zone))
 
 
 def in_deduction_order(packs: Iterable[Pack], zone: ZoneInfo) -> list[Pack]:
@@ -145,12 +102,3 @@ def in_deduction_order(packs: Iterable[Pack], zone: ZoneInfo) -> list[Pack]:
     return sorted(packs, key=lambda pack: pack.balance(zone).deduction_rank())
 
 
-def with_violation_suspension(account: Account) -> Account:
-    return replace(account, status=AccountStatus.SUSPENDED, suspension_reason=SuspensionReason.VIOLATION)
-
-
-def with_violation_lifted(account: Account) -> Account:
-    """Back to where the account would be without the violation: the stage its arrears reached meanwhile
-    (arrears, suspended for arrears, released), else active."""
-    standing = arrears_standing(account)
-    return replace(account, status=standing.status, suspension_reason=standing.suspension_reason)

@@ -17,31 +17,18 @@ underneath, and lifting it shows the stage reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import ZERO, Account, AccountStatus, SuspensionReason
+from shared.arrears.models import ArrearsStage, Deadline, DeadlineKind, RestoreCause, Standing
 from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
 from shared.pricing import format_money
 
 SUSPENSION_DELAY = timedelta(hours=24)
 """From the arrears notice to the suspension: settlement records suspend_at = the notice's instant + this."""
-
-
-class ArrearsStage(StrEnum):
-    NONE = "none"
-    ARREARS = "arrears"
-    SUSPENDED = "suspended"
-    RELEASED = "released"
-
-
-@dataclass(frozen=True)
-class Standing:
-    status: AccountStatus
-    suspension_reason: SuspensionReason | None
 
 
 _STANDING_OF_STAGE = {
@@ -51,25 +38,6 @@ _STANDING_OF_STAGE = {
     ArrearsStage.RELEASED: Standing(AccountStatus.RELEASED, None),
 }
 _SUSPENDED_FOR_VIOLATION = Standing(AccountStatus.SUSPENDED, SuspensionReason.VIOLATION)
-
-
-class DeadlineKind(StrEnum):
-    """What the arrears check has to do for an account (the key of the Accounts table's ByDeadline index)."""
-
-    SUSPEND = "suspend"
-    RELEASE = "release"
-    NOTICE = "notice"  # a recorded transition whose notice is not known to be published yet
-
-
-@dataclass(frozen=True)
-class Deadline:
-    kind: DeadlineKind
-    at: datetime
-
-
-class RestoreCause(StrEnum):
-    RECHARGE = "recharge"
-    REFUND = "refund"
 
 
 def _reached(now: datetime, instant: datetime) -> bool:
@@ -205,3 +173,14 @@ def restored_notice(
          "ended_stage": arrears_stage_at(before, at).value, "status": restored.status.value,
          "cause": cause.value, "cause_id": cause_id},
     )
+
+
+def with_violation_suspension(account: Account) -> Account:
+    return replace(account, status=AccountStatus.SUSPENDED, suspension_reason=SuspensionReason.VIOLATION)
+
+
+def with_violation_lifted(account: Account) -> Account:
+    """Back to where the account would be without the violation: the stage its arrears reached meanwhile
+    (arrears, suspended for arrears, released), else active."""
+    standing = arrears_standing(account)
+    return replace(account, status=standing.status, suspension_reason=standing.suspension_reason)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from shared.accounts.errors import InvalidField
 from shared.instants import EARLIEST_DAY, LATEST_DAY
 from shared.pricing.cycle import Month
+from shared.refusals import InvalidField
 
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 

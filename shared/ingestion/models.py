@@ -1,18 +1,18 @@
-"""The request and answer models of call ingestion (API.md, "Calls").
+"""A call as producers report it (API.md, "Calls"), parsed and checked field by field with `CallIn`.
 
-The envelope takes each call as a plain object: every call is then parsed on its own with `CallIn`,
-so one bad call is rejected alone while the others go in. Only a malformed envelope (not JSON, no
-`calls` list, 0 or more than 500 calls) refuses the whole request.
+The same model reads a call of POST /v1/calls and of an ingest-queue message (functions/ingest/models.py
+has their envelope), so it is the domain's and not the web layer's.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     ConfigDict,
     Field,
     PlainValidator,
@@ -21,14 +21,11 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from shared.ingestion.outcomes import CallOutcome
 from shared.instants import is_rfc_3339, parse_instant
 from shared.pricing import normalize_return_code
-from shared.web.model import ApiModel
 
 MAX_CALLS_PER_BATCH = 500
 MAX_RETURN_CODE_LENGTH = 64
-
 
 
 def _return_code(value: object) -> str:
@@ -80,10 +77,12 @@ Instant = Annotated[
 ]
 
 
-class CallIn(ApiModel):
-    """One call as a producer reports it. Unknown fields are refused, so a misspelt one is not lost."""
+class CallIn(BaseModel):
+    """One call as a producer reports it. Unknown fields are refused, so a misspelt one is not lost.
 
-    model_config = ConfigDict(extra="forbid")
+    Its validator is built on first use (`defer_build`), as the web layer's models are: not at import."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     request_id: Identifier = Field(description="Unique per account; repeating it with the same call is a duplicate.")
     account_id: Identifier
@@ -98,50 +97,3 @@ class CallIn(ApiModel):
     nfc_req_id: Identifier | None = Field(default=None, description="The 实证 NFC reqId (channel nfc).")
 
 
-def _document_calls_as_call_in(schema: dict[str, Any]) -> None:
-    # Each call is validated alone (one bad call does not refuse the batch), so the field takes dicts; the
-    # document shows CallIn's schema for them, built only when the document is (not at import: cold start).
-    schema["items"] = {key: value for key, value in CallIn.model_json_schema().items() if key != "title"}
-
-
-class CallsIn(ApiModel):
-    """The envelope of POST /v1/calls and of each message of the ingest queue."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    calls: list[dict[str, Any]] = Field(
-        min_length=1, max_length=MAX_CALLS_PER_BATCH, description="1 to 500 calls, each accepted or rejected alone.",
-        json_schema_extra=_document_calls_as_call_in,
-    )
-
-
-class CallError(ApiModel):
-    code: str = Field(examples=["CALL_TOO_OLD"])
-    message: str
-    field: str | None = Field(default=None, examples=["calls[3].occurred_at"])
-
-
-class CallResult(ApiModel):
-    request_id: str | None
-    status: Literal["accepted", "duplicate", "rejected"]
-    billable: bool | None = None
-    billing_tag: str | None = None
-    billing_date: date | None = Field(default=None, description="YYYY-MM-DD in the billing time zone.")
-    error: CallError | None = None
-
-
-class CallsOut(ApiModel):
-    results: list[CallResult] = Field(description="One result per call, in the order of the request.")
-
-
-def call_result(outcome: CallOutcome) -> CallResult:
-    rejection = outcome.rejection
-    return CallResult(
-        request_id=outcome.request_id,
-        status=outcome.status.value,
-        billable=outcome.billable,
-        billing_tag=outcome.billing_tag,
-        billing_date=outcome.billing_date,
-        error=None if rejection is None else CallError(code=rejection.code.value, message=rejection.message,
-                                                      field=rejection.field),
-    )

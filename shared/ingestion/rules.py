@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from shared.ingestion.models import CallIn
 from shared.ingestion.outcomes import Rejection, RejectionCode
+from shared.instants import utc_text
 from shared.pricing import (
     MAX_LATENESS,
     BillingDecision,
@@ -31,7 +32,6 @@ from shared.pricing import (
     get_channel,
     is_nfc_window_start,
 )
-from shared.store.calls import utc_text
 
 MAX_LEAD = timedelta(minutes=5)  # and this far "in the future", for producers whose clocks run fast
 KEPT_MONTHS = 13  # raw calls are kept 13 months for bills and disputes (TTL)

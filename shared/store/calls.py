@@ -10,20 +10,18 @@ pk = f"{account_id}#nfc" (never a call's pk: those end in a number) and request_
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.instants import utc_text
 from shared.pricing import BillingReason
-from shared.store.codec import condition_failed, from_attributes, to_attributes
+from shared.store.codec import batch_get, condition_failed, from_attributes, to_attributes
 
 CALL_SHARDS = 16
-BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (DynamoDB's limit)
-_UNPROCESSED_ATTEMPTS = 8
 
 CallKey = tuple[str, str]  # (account_id, request_id)
 WindowKey = tuple[str, str]  # (account_id, nfc_req_id)
@@ -66,13 +64,6 @@ def window_partition_key(account_id: str) -> str:
 
 def is_window_partition_key(pk: str) -> bool:
     return pk.endswith("#nfc")
-
-
-def utc_text(instant: datetime) -> str:
-    """The one spelling of an instant in the table (and in fingerprints): ISO 8601 in UTC."""
-    if instant.tzinfo is None:
-        raise ValueError("naive datetime: instants must carry an offset")
-    return instant.astimezone(UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -173,33 +164,6 @@ def _window_from_item(item: dict[str, Any]) -> NfcWindow:
         opener=values["opener"],
         expires_at=int(values["expires_at"]),
     )
-
-
-class UnprocessedKeysError(RuntimeError):
-    """DynamoDB kept answering UnprocessedKeys (throttling): transient, the whole batch is retried."""
-
-
-def batch_get(dynamodb: Any, table: str, keys: Sequence[dict[str, Any]], *, projection: str | None = None,
-              names: dict[str, str] | None = None, consistent: bool = True) -> list[dict[str, Any]]:
-    """Every item of `keys` that exists (raw attribute values), in chunks of 100, retrying UnprocessedKeys."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), BATCH_GET_LIMIT):
-        request: dict[str, Any] = {"Keys": list(keys[start:start + BATCH_GET_LIMIT]), "ConsistentRead": consistent}
-        if projection:
-            request["ProjectionExpression"] = projection
-        if names:
-            request["ExpressionAttributeNames"] = names
-        pending: dict[str, Any] = {table: request}
-        for attempt in range(_UNPROCESSED_ATTEMPTS):
-            answer = dynamodb.batch_get_item(RequestItems=pending)
-            found.extend(answer.get("Responses", {}).get(table, []))
-            pending = answer.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            time.sleep(min(0.05 * 2**attempt, 1.0))
-        else:
-            raise UnprocessedKeysError(f"{table}: keys still unprocessed after {_UNPROCESSED_ATTEMPTS} attempts")
-    return found
 
 
 class CallRepository:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Collection, Iterator, Mapping
+import time
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shared.accounts.errors import InvalidField
+from shared.refusals import InvalidField
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -108,3 +109,36 @@ def decode_cursor(
 def condition_failed(error: ClientError) -> bool:
     """Whether a refused write was refused by its ConditionExpression."""
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem request (DynamoDB's limit)
+
+
+_UNPROCESSED_ATTEMPTS = 8
+
+
+class UnprocessedKeysError(RuntimeError):
+    """DynamoDB kept answering UnprocessedKeys (throttling): transient, the whole batch is retried."""
+
+
+def batch_get(dynamodb: Any, table: str, keys: Sequence[dict[str, Any]], *, projection: str | None = None,
+              names: dict[str, str] | None = None, consistent: bool = True) -> list[dict[str, Any]]:
+    """Every item of `keys` that exists (raw attribute values), in chunks of 100, retrying UnprocessedKeys."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        request: dict[str, Any] = {"Keys": list(keys[start:start + BATCH_GET_LIMIT]), "ConsistentRead": consistent}
+        if projection:
+            request["ProjectionExpression"] = projection
+        if names:
+            request["ExpressionAttributeNames"] = names
+        pending: dict[str, Any] = {table: request}
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            answer = dynamodb.batch_get_item(RequestItems=pending)
+            found.extend(answer.get("Responses", {}).get(table, []))
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        else:
+            raise UnprocessedKeysError(f"{table}: keys still unprocessed after {_UNPROCESSED_ATTEMPTS} attempts")
+    return found

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from shared.accounts.errors import StaleAccount
 from shared.accounts.models import Account
-from shared.arrears.rules import Deadline, DeadlineKind
+from shared.arrears.models import Deadline, DeadlineKind
 from shared.events import EventType
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, PENDING_NOTICE, account_from_item
 from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes

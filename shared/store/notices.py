@@ -4,7 +4,7 @@ once per cause and channel however often its event is delivered.
 
 Item: account_id, message_key "notice#<event_id>", the in-site message (event_type, event_at, title,
 text) with inbox_key "<event instant>#<event_id>", the sort key of the sparse local index Inbox that
-lists messages newest first, and per sending channel `<channel>_state` (shared.notifier.models.
+lists messages newest first, and per sending channel `<channel>_state` (shared.delivery.models.
 DeliveryState), `<channel>_lease_until` and `<channel>_note` (the provider's message id or the error).
 
 The first delivery of an event writes the whole item with one conditional put, which both stores the
@@ -21,8 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.notifications import Channel
-from shared.notifier.models import Claim, Delivery, DeliveryState
+from shared.delivery.models import Claim, Delivery, DeliveryState, SendingChannel
 from shared.store.codec import condition_failed, from_attributes, to_attributes
 from shared.store.transactions import sortable_instant
 
@@ -58,7 +57,7 @@ class NoticeRepository:
     def _key(self, account_id: str, event_id: str) -> dict[str, Any]:
         return to_attributes({"account_id": account_id, "message_key": notice_key(event_id)})
 
-    def claim(self, notice: NoticeRecord, channels: Collection[Channel], *, now: datetime, lease: timedelta,
+    def claim(self, notice: NoticeRecord, channels: Collection[SendingChannel], *, now: datetime, lease: timedelta,
               keep_until: datetime) -> Claim:
         """Store the in-site message if it is new, and claim for this delivery each channel of `channels` that
         is neither settled (sent, rejected) nor held by another delivery's lease."""
@@ -94,7 +93,7 @@ class NoticeRepository:
                 busy.add(channel)
         return Claim(owned=frozenset(owned), busy=frozenset(busy))
 
-    def _take_over(self, notice: NoticeRecord, channel: Channel, *, now: datetime, lease_until: str) -> bool:
+    def _take_over(self, notice: NoticeRecord, channel: SendingChannel, *, now: datetime, lease_until: str) -> bool:
         """Claim one channel of a stored notice: new to it, failed, or abandoned (its lease ran out)."""
         try:
             self._dynamodb.update_item(
@@ -114,7 +113,7 @@ class NoticeRepository:
             raise
         return True
 
-    def settle(self, account_id: str, event_id: str, channel: Channel, delivery: Delivery) -> None:
+    def settle(self, account_id: str, event_id: str, channel: SendingChannel, delivery: Delivery) -> None:
         """Record how a channel this delivery owned went; this ends its lease."""
         self._dynamodb.update_item(
             TableName=self._table, Key=self._key(account_id, event_id), UpdateExpression="SET #state = :state, "

@@ -26,8 +26,7 @@ from shared.accounts.errors import PackNotFound, StalePack
 from shared.accounts.models import Pack, PackOrigin, PackStatus, Payment
 from shared.lifecycle.models import TrackedPack
 from shared.pricing import billing_date
-from shared.store.calls import batch_get
-from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes
+from shared.store.codec import batch_get, condition_failed, from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 
 _PAID_PARTS = ("cash", "income", "gift", "voucher")

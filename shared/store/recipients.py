@@ -6,9 +6,8 @@ from collections.abc import Collection
 from typing import Any
 
 from shared.accounts.models import Locale
-from shared.notifier.models import Recipient
-from shared.store.calls import batch_get
-from shared.store.codec import from_attributes, to_attributes
+from shared.delivery.models import Recipient
+from shared.store.codec import batch_get, from_attributes, to_attributes
 
 
 class RecipientRepository:

@@ -21,9 +21,9 @@ from botocore.exceptions import ClientError
 
 from shared.accounts.errors import AccountNotFound, StaleAccount
 from shared.accounts.models import WALLET_ORDER, Account, PackStatus
-from shared.arrears.rules import DeadlineKind
+from shared.arrears.models import DeadlineKind
 from shared.events import DomainEvent
-from shared.settlement.rules import PackChange, PeriodSettlement
+from shared.settlement.models import PackChange, PeriodSettlement
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
 from shared.store.codec import condition_failed, from_attributes, to_attributes

@@ -22,8 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.store.calls import batch_get
-from shared.store.codec import condition_failed, from_attributes, query_items, to_attributes
+from shared.store.codec import batch_get, condition_failed, from_attributes, query_items, to_attributes
 
 SEQUENCE_WIDTH = 40
 UNSETTLED_SHARDS = 16

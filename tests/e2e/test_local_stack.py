@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import boto3
 
 from infra.local.stack import LocalStack
-from shared.notifier.senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
+from shared.services.notice_senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
 from tests.support import HttpClient
 
 

@@ -12,13 +12,13 @@ import pytest
 
 from shared import config
 from shared.accounts.models import Account, AccountStatus, Contacts, Locale, Wallets
-from shared.arrears import service as arrears_service
-from shared.arrears.service import ArrearsStores, run_arrears_check
-from shared.events import EventPublisher
 from shared.pricing import SettlementCycle
+from shared.services import arrears as arrears_service
+from shared.services.arrears import ArrearsStores, run_arrears_check
 from shared.store import deadlines
 from shared.store.accounts import account_to_item
 from shared.store.codec import to_attributes
+from shared.store.events import EventPublisher
 from shared.store.transactions import sortable_instant
 from tests.integration.test_arrears_support import Arrears, arrears_api
 

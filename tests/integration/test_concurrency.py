@@ -16,13 +16,13 @@ from decimal import Decimal
 
 import pytest
 
-from shared.accounts import service
 from shared.accounts.models import LedgerKind, Wallet
-from shared.accounts.service import Stores
 from shared.config import settings
 from shared.pricing import SettlementCycle
+from shared.services import accounts as service
+from shared.services.accounts import Stores
+from shared.services.settlement import settle_account
 from shared.settlement.periods import SettlementRun
-from shared.settlement.service import settle_account
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
 from tests.integration import test_refund_settlement_race as refund_race
 from tests.integration.test_arrears_support import Arrears

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import shared.ingestion.service as ingestion_service
+import shared.services.ingestion as ingestion_service
 from tests.aws import template_resources
 from tests.integration.test_ingest_support import (
     CrashingClient,

@@ -20,8 +20,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from shared import clock
-from shared.store.calls import CALL_SHARDS, batch_get, call_partition_key
-from shared.store.codec import from_attributes
+from shared.store.calls import CALL_SHARDS, call_partition_key
+from shared.store.codec import batch_get, from_attributes
 from tests.aws import aws_client
 from tests.support import load_event
 

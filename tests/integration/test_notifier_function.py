@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.notifier.service import LEASE
+from shared.services.notice_delivery import LEASE
 from tests.integration.notifier_support import EVENT_TYPES, create_account, domain_event, notifier_on_moto
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from shared.config import settings
-from shared.events import EventPublisher
 from shared.instants import parse_instant
-from shared.lifecycle.service import LifecycleRunIncomplete
 from shared.pricing import SettlementCycle
+from shared.services.lifecycle import LifecycleRunIncomplete
 from shared.settlement.models import Bill, BillLine
 from shared.store.bills import BillRepository
 from shared.store.codec import to_attributes
+from shared.store.events import EventPublisher
 from shared.store.transactions import TransactionWriter
 from tests.integration.test_accounts_support import BillingApi, FakeContext, billing_api
 from tests.support import load_event

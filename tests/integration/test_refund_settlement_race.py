@@ -1,8 +1,8 @@
 """A refund and a settlement racing for the same pack: exactly one of them gets it.
 
 The refund conditions its pack write on the pack being active and whole (remaining = size); the settlement
-conditions its draw on the remaining calls it read. Both run for real (shared.refunds.service and
-shared.settlement.service) on moto, in two threads released together, many times over.
+conditions its draw on the remaining calls it read. Both run for real (shared.services.refunds and
+shared.services.settlement) on moto, in two threads released together, many times over.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
-from shared.accounts.errors import PackUsed
-from shared.accounts.service import Stores
 from shared.config import settings
 from shared.pricing import SettlementCycle
-from shared.refunds.service import refund_pack
+from shared.refunds.errors import PackUsed
+from shared.services.accounts import Stores
+from shared.services.refunds import refund_pack
+from shared.services.settlement import SettlementStores, settle_account
 from shared.settlement.periods import SettlementRun
-from shared.settlement.service import SettlementStores, settle_account
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
 from tests.aws import aws_client
 from tests.integration.test_arrears_support import Arrears, arrears_api

@@ -18,8 +18,8 @@ import pytest
 from shared.config import settings
 from shared.events import DomainEvent
 from shared.pricing import SettlementCycle
+from shared.services.settlement import Outcome, settle_account
 from shared.settlement.periods import SettlementRun
-from shared.settlement.service import Outcome, settle_account
 from tests.integration.test_ingest_support import ProcessDied
 from tests.integration.test_settlement_support import TAG, RecordingEvents, Settlement, settlement_system
 

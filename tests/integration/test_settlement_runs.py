@@ -321,7 +321,7 @@ def test_a_run_sends_the_accounts_due_50_a_message_and_every_one_is_settled():
 
 
 def test_a_message_with_a_failing_account_comes_back_and_a_malformed_one_is_dropped(monkeypatch):
-    from shared.settlement import service
+    from shared.services import settlement as service
 
     with settlement_system(at("2026-03-01T09:00:00+08:00")) as system:
         funded_account(system, "fine")

@@ -20,7 +20,7 @@ from typing import Any
 from shared import aws, clock
 from shared.config import settings
 from shared.events import DomainEvent
-from shared.settlement.service import SettlementStores
+from shared.services.settlement import SettlementStores
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
 from tests.aws import aws_client, template_resources

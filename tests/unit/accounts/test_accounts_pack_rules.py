@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.accounts.errors import InvalidField, NoPacksForTag
+from shared.accounts.errors import NoPacksForTag
 from shared.accounts.models import (
     Account,
     AccountStatus,
@@ -23,16 +23,11 @@ from shared.accounts.models import (
     SuspensionReason,
     Wallets,
 )
-from shared.accounts.rules import (
-    in_deduction_order,
-    pack_refundable,
-    pack_status,
-    pack_tier,
-    used_percent,
-    with_violation_lifted,
-    with_violation_suspension,
-)
+from shared.accounts.rules import in_deduction_order, pack_status, pack_tier, used_percent
+from shared.arrears.rules import with_violation_lifted, with_violation_suspension
 from shared.pricing import SettlementCycle
+from shared.refunds.rules import pack_refundable
+from shared.refusals import InvalidField
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BOUGHT = datetime.fromisoformat("2026-10-01T15:00:00+08:00")

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.accounts.errors import InsufficientBalance, InvalidField
+from shared.accounts.errors import InsufficientBalance
 from shared.accounts.models import Payment, Wallets
 from shared.accounts.rules import allocate_payment, split_payment
+from shared.refusals import InvalidField
 
 SOURCES = ("voucher", "cash", "income", "gift")
 

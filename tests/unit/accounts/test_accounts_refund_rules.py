@@ -22,8 +22,9 @@ from shared.accounts.models import (
     SuspensionReason,
     Wallets,
 )
-from shared.accounts.rules import pack_refundable, refund_refusal, with_violation_suspension
+from shared.arrears.rules import with_violation_suspension
 from shared.pricing import SettlementCycle
+from shared.refunds.rules import pack_refundable, refund_refusal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BOUGHT = datetime.fromisoformat("2026-10-01T15:00:00+08:00")

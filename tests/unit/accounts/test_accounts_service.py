@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from shared.accounts import service
 from shared.accounts.errors import ClientIdTaken, ConcurrentUpdate, IdempotencyKeyReused, StaleAccount
 from shared.accounts.models import Account, AccountStatus, Contacts, Locale, Wallet, Wallets
-from shared.accounts.rules import with_violation_suspension
 from shared.accounts.snapshots import account_to_json
+from shared.arrears.rules import with_violation_suspension
 from shared.pricing import SettlementCycle
+from shared.services import accounts as service
 from shared.store.client_ids import ClientIdRecord
 from shared.store.transactions import TransactionItem
 

@@ -11,12 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.accounts.models import Account, AccountStatus, Contacts, Locale, SuspensionReason, Wallets
-from shared.accounts.rules import with_violation_lifted, with_violation_suspension
+from shared.arrears.models import ArrearsStage, Deadline, DeadlineKind, RestoreCause
 from shared.arrears.rules import (
-    ArrearsStage,
-    Deadline,
-    DeadlineKind,
-    RestoreCause,
     arrears_stage,
     due_transition,
     ended_by_credit,
@@ -25,6 +21,8 @@ from shared.arrears.rules import (
     restored_notice,
     standing_at,
     transition_notice,
+    with_violation_lifted,
+    with_violation_suspension,
 )
 from shared.events import EventType
 from shared.pricing import SettlementCycle

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.accounts.errors import InvalidField
 from shared.bills.months import Month, bill_date_range, parse_month
+from shared.refusals import InvalidField
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 
 from infra.local.aws import _publish_request
-from shared.notifications import Notice
-from shared.notifier.senders import EmailSender
+from shared.notices import Notice
+from shared.services.notice_senders import EmailSender
 
 
 class CapturingSes:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.ingestion.outcomes import CallOutcome, CallStatus, RejectionCode
-from shared.ingestion.service import MAX_WINDOW_ATTEMPTS, IngestionService, WindowContention
 from shared.pricing import BillingReason
+from shared.services.ingestion import MAX_WINDOW_ATTEMPTS, IngestionService, WindowContention
 from shared.store.calls import NfcWindow, StoredCall
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,7 +10,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.ingestion.aggregation import MAX_APPLY_ATTEMPTS, aggregate_usage, call_record, plan
+from shared.services.usage_aggregation import MAX_APPLY_ATTEMPTS, aggregate_usage, call_record, plan
 from shared.store.codec import to_attributes
 from shared.store.usage import CounterDelta, CounterKey, sequence_mark
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.notifications.detail import Detail
+from shared.notices.detail import Detail
 
 
 def test_fields_of_the_expected_shape_are_read():

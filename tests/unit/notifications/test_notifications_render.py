@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from shared.accounts.models import Locale
 from shared.events import EventType
-from shared.notifications import render_notice
+from shared.notices import render_notice
 from shared.pricing import PRICE_BOOK
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

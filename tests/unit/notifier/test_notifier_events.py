@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 from shared.accounts.models import Locale
-from shared.notifications import Channel
-from shared.notifier.models import Recipient, parse_event
+from shared.delivery.models import Recipient, SendingChannel
+from shared.services.notice_delivery import parse_event
 
 
 def test_a_domain_event_is_read_with_its_type_kept_as_text():
@@ -33,5 +33,5 @@ def test_an_event_without_a_readable_instant_still_is_an_event():
 def test_a_recipient_has_an_address_per_sending_channel_only():
     recipient = Recipient("acme", Locale.EN, email="ops@acme.example")
 
-    assert recipient.address(Channel.EMAIL) == "ops@acme.example"
-    assert recipient.address(Channel.SMS) is None and recipient.address(Channel.IN_SITE) is None
+    assert recipient.address(SendingChannel.EMAIL) == "ops@acme.example"
+    assert recipient.address(SendingChannel.SMS) is None and recipient.address(SendingChannel.IN_SITE) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra.local.template import StackTemplate, load_template
-from shared.notifier.service import LEASE
+from shared.services.notice_delivery import LEASE
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = StackTemplate(REPO_ROOT / "template.yaml", load_template(REPO_ROOT / "template.yaml"))

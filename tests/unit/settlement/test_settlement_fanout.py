@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.pricing import SettlementCycle
-from shared.settlement.dispatch import accounts_due, dispatch, run_from_schedule
+from shared.services.settlement import settle_message
+from shared.services.settlement_dispatch import accounts_due, dispatch, run_from_schedule
 from shared.settlement.periods import SettlementRun
 from shared.settlement.queue import (
     AccountDue,
@@ -18,7 +19,6 @@ from shared.settlement.queue import (
     SettlementQueue,
     messages_for,
 )
-from shared.settlement.service import settle_message
 from tests.support import load_event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

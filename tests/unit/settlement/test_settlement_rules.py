@@ -25,8 +25,9 @@ from shared.accounts.models import (
 from shared.events import EventType
 from shared.pricing import PRICE_BOOK, LadderTier, SettlementCycle
 from shared.settlement import rules
+from shared.settlement.models import PackChange
 from shared.settlement.periods import SettlementRun
-from shared.settlement.rules import PackChange, SettlementTooLarge, plan_settlements, split_charge
+from shared.settlement.rules import SettlementTooLarge, plan_settlements, split_charge
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TAG = "enhanced_authority_wechat"  # 1.2 a call

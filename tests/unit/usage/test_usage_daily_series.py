@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from shared.accounts.errors import InvalidField
+from shared.refusals import InvalidField
 from shared.store.usage import UsageCounter
 from shared.usage.rules import DayCalls, TagCalls, daily_calls, series_range
 

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from shared import clock
 from shared.config import settings
-from shared.ingestion.accounts import AccountDirectory
 from shared.ingestion.outcomes import CallOutcome, CallStatus, Rejection, RejectionCode
 from shared.ingestion.rules import (
     CallKey,
@@ -36,6 +35,7 @@ from shared.ingestion.rules import (
 )
 from shared.instants import format_instant
 from shared.pricing import BillingDecision, classify_call, is_nfc_window_start
+from shared.store.account_directory import AccountDirectory
 from shared.store.calls import CallRepository, NfcWindow, StoredCall, WindowKey
 
 # Puts in flight per batch. boto3 clients are thread-safe; shared.aws keeps 50 pooled connections.

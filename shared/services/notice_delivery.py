@@ -13,19 +13,20 @@ way round, would be silent).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
 from shared import clock
-from shared.notifications import Channel, Notice, render_notice
-from shared.notifier.models import Delivery, DeliveryState, ReceivedEvent, Recipient, parse_event
-from shared.notifier.senders import EmailSender, SendFailed, SmsSender, UndeliverableAddress
+from shared.delivery.models import Delivery, DeliveryState, ReceivedEvent, Recipient, SendingChannel
+from shared.notices import Notice, render_notice
+from shared.services.notice_senders import EmailSender, SendFailed, SmsSender, UndeliverableAddress
 from shared.store.notices import NoticeRecord, NoticeRepository
 from shared.store.recipients import RecipientRepository
 
@@ -117,7 +118,7 @@ def deliver_notice(stores: NotifierStores, event: ReceivedEvent, recipient: Reci
     record = NoticeRecord(recipient.account_id, event.event_id, event.event_type, event.at or now, notice.title,
                           notice.text)
     # A missing contact skips its channel; the in-site message is always stored.
-    channels = [channel for channel in (Channel.SMS, Channel.EMAIL) if recipient.address(channel)]
+    channels = [channel for channel in (SendingChannel.SMS, SendingChannel.EMAIL) if recipient.address(channel)]
     claim = stores.notices.claim(record, channels, now=now, lease=LEASE, keep_until=now + RETENTION)
     failed = []
     for channel in sorted(claim.owned):
@@ -131,8 +132,8 @@ def deliver_notice(stores: NotifierStores, event: ReceivedEvent, recipient: Reci
                                  f"[{', '.join(sorted(claim.busy))}]")
 
 
-def _send(stores: NotifierStores, channel: Channel, recipient: Recipient, notice: Notice) -> Delivery:
-    sender = stores.sms if channel is Channel.SMS else stores.email
+def _send(stores: NotifierStores, channel: SendingChannel, recipient: Recipient, notice: Notice) -> Delivery:
+    sender = stores.sms if channel is SendingChannel.SMS else stores.email
     address = recipient.address(channel)
     assert address is not None, "only channels with an address are claimed"
     try:
@@ -145,3 +146,25 @@ def _send(stores: NotifierStores, channel: Channel, recipient: Recipient, notice
         logger.warning("notice not sent; it will be retried", extra={
             "account_id": recipient.account_id, "channel": channel.value, "error_code": error.code})
         return Delivery(DeliveryState.FAILED, str(error))
+
+
+def parse_event(body: str, *, message_id: str) -> ReceivedEvent | None:
+    """The event of a queue message; None (logged) for a body that can never become one."""
+    try:
+        values = json.loads(body)
+    except ValueError:
+        values = None
+    fields = ("event_id", "event_type", "account_id")
+    if not isinstance(values, dict) or not all(isinstance(values.get(name), str) and values[name] for name in fields):
+        logger.error("malformed domain event dropped: it cannot succeed on a retry", extra={"message_id": message_id})
+        return None
+    return ReceivedEvent(values["event_id"], values["event_type"], values["account_id"], _instant(values.get("at")),
+                         values.get("detail"))
+
+
+def _instant(text: Any) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return at if at is not None and at.tzinfo is not None else None

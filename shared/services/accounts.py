@@ -27,7 +27,6 @@ from shared.accounts.errors import (
     ClientIdTaken,
     ConcurrentUpdate,
     IdempotencyKeyReused,
-    InvalidField,
     NoPacksForTag,
     NotSuspendedForViolation,
     StaleAccount,
@@ -51,15 +50,7 @@ from shared.accounts.models import (
     Wallet,
     Wallets,
 )
-from shared.accounts.rules import (
-    allocate_payment,
-    in_deduction_order,
-    pack_tier,
-    split_payment,
-    view_pack,
-    with_violation_lifted,
-    with_violation_suspension,
-)
+from shared.accounts.rules import allocate_payment, in_deduction_order, pack_tier, split_payment
 from shared.accounts.snapshots import (
     account_from_json,
     account_to_json,
@@ -69,11 +60,12 @@ from shared.accounts.snapshots import (
     purchase_from_json,
     purchase_to_json,
 )
-from shared.arrears.rules import RestoreCause, ended_by_credit, restored_notice
+from shared.arrears.models import RestoreCause
+from shared.arrears.rules import ended_by_credit, restored_notice, with_violation_lifted, with_violation_suspension
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
 from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher, EventSink, EventType
+from shared.events import DomainEvent, EventSink, EventType
 from shared.ids import time_ordered_id
 from shared.pricing import (
     FreeQuotaGrant,
@@ -85,9 +77,12 @@ from shared.pricing import (
     purchased_pack_validity,
     settlement_cycle,
 )
+from shared.refunds.rules import view_pack
+from shared.refusals import InvalidField
 from shared.store.accounts import AccountRepository
 from shared.store.api_keys import ApiKeyRepository
 from shared.store.client_ids import ClientIdRecord, ClientIdRepository, request_fingerprint
+from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.transactions import TransactionItem, TransactionWriter

@@ -28,12 +28,14 @@ from shared.accounts.errors import StaleAccount
 from shared.accounts.models import AccountStatus
 from shared.arrears.rules import standing_at
 from shared.config import settings
-from shared.events import EventPublisher, EventSink
+from shared.events import EventSink
 from shared.pricing import UNSETTLED_HORIZON
+from shared.settlement.models import DayTag, PeriodSettlement
 from shared.settlement.periods import SettlementRun, period_containing
 from shared.settlement.queue import MalformedMessage, SettlementMessage
-from shared.settlement.rules import DayTag, PeriodSettlement, plan_settlements
+from shared.settlement.rules import plan_settlements
 from shared.store.bills import BillExists
+from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters

@@ -1,19 +1,22 @@
-"""What the notifier reads: the domain events off its queue, and who each account's notices go to."""
+"""What notice delivery works with: a domain event as received, who each account's notices go to, and the
+record of each channel's delivery."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from shared.accounts.models import Locale
-from shared.notifications import Channel
 
-logger = Logger(child=True)
+
+class SendingChannel(StrEnum):
+    """A way a notice reaches its customer (a call's channel is shared.pricing.Channel)."""
+
+    IN_SITE = "in_site"  # 站内信: the Messages table, served by GET /v1/accounts/{account_id}/messages
+    SMS = "sms"
+    EMAIL = "email"
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,8 @@ class Recipient:
     email: str | None = None
     phone: str | None = None
 
-    def address(self, channel: Channel) -> str | None:
-        return {Channel.SMS: self.phone, Channel.EMAIL: self.email}.get(channel)
+    def address(self, channel: SendingChannel) -> str | None:
+        return {SendingChannel.SMS: self.phone, SendingChannel.EMAIL: self.email}.get(channel)
 
 
 @dataclass(frozen=True)
@@ -39,28 +42,6 @@ class ReceivedEvent:
     account_id: str
     at: datetime | None
     detail: Any
-
-
-def parse_event(body: str, *, message_id: str) -> ReceivedEvent | None:
-    """The event of a queue message; None (logged) for a body that can never become one."""
-    try:
-        values = json.loads(body)
-    except ValueError:
-        values = None
-    fields = ("event_id", "event_type", "account_id")
-    if not isinstance(values, dict) or not all(isinstance(values.get(name), str) and values[name] for name in fields):
-        logger.error("malformed domain event dropped: it cannot succeed on a retry", extra={"message_id": message_id})
-        return None
-    return ReceivedEvent(values["event_id"], values["event_type"], values["account_id"], _instant(values.get("at")),
-                         values.get("detail"))
-
-
-def _instant(text: Any) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return at if at is not None and at.tzinfo is not None else None
 
 
 class DeliveryState(StrEnum):
@@ -82,5 +63,5 @@ class Delivery:
 class Claim:
     """The channels this delivery owns (it must send them), and those another live delivery holds."""
 
-    owned: frozenset[Channel]
-    busy: frozenset[Channel]
+    owned: frozenset[SendingChannel]
+    busy: frozenset[SendingChannel]

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.notifications import Notice
+from shared.notices import Notice
 
 ACCOUNT_HEADER = "X-Billing-Account-Id"
 NOTICE_TYPE_HEADER = "X-Billing-Notice-Type"

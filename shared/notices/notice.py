@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-
-
-class Channel(StrEnum):
-    IN_SITE = "in_site"  # 站内信: the Messages table, served by GET /v1/accounts/{account_id}/messages
-    SMS = "sms"
-    EMAIL = "email"
 
 
 @dataclass(frozen=True)

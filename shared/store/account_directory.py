@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from shared.store.calls import batch_get
-from shared.store.codec import to_attributes
+from shared.store.codec import batch_get, to_attributes
 
 
 class AccountDirectory:

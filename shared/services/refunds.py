@@ -22,12 +22,13 @@ from shared.accounts.errors import (
     StalePack,
 )
 from shared.accounts.models import WALLET_ORDER, ZERO, LedgerEntry, LedgerKind, Pack, Wallets
-from shared.accounts.rules import refund_refusal
-from shared.accounts.service import ClientIdClaim, Stores, get_account, publish_again
-from shared.arrears.rules import RestoreCause, ended_by_credit, restored_notice
+from shared.arrears.models import RestoreCause
+from shared.arrears.rules import ended_by_credit, restored_notice
 from shared.events import DomainEvent, EventType
 from shared.pricing import format_money
 from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
+from shared.refunds.rules import refund_refusal
+from shared.services.accounts import ClientIdClaim, Stores, get_account, publish_again
 
 _STALE_RETRIES = 5
 

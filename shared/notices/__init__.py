@@ -1,5 +1,6 @@
 """Customer notices (告警与通知): the text of each domain event for SMS, e-mail and the in-site inbox,
-in Chinese (default) or English. Pure: no I/O; delivery and dedupe live in shared.notifier.
+in Chinese (default) or English. Pure: no I/O; delivery and dedupe live in shared.delivery and
+shared.services.notice_delivery.
 
 The contract with the publishers: the detail fields each notice reads. Every field is optional to the
 renderer (a missing one shortens the text, a wrong-shaped one is ignored); money is a decimal string,
@@ -21,7 +22,7 @@ instants are RFC 3339 with an offset, dates are YYYY-MM-DD, counts are integers.
                        "charges" (null: not settled yet), "packs_left": [{"billing_tag", "remaining", "expires_at"}]}
 """
 
-from shared.notifications.notice import Channel, Notice
-from shared.notifications.render import render_notice
+from shared.notices.notice import Notice
+from shared.notices.render import render_notice
 
-__all__ = ["Channel", "Notice", "render_notice"]
+__all__ = ["Notice", "render_notice"]

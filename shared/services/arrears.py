@@ -19,19 +19,13 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from shared.accounts.errors import StaleAccount
-from shared.arrears.rules import (
-    ArrearsStage,
-    Deadline,
-    DeadlineKind,
-    arrears_stage,
-    due_transition,
-    next_deadline,
-    transition_notice,
-)
+from shared.arrears.models import ArrearsStage, Deadline, DeadlineKind
+from shared.arrears.rules import arrears_stage, due_transition, next_deadline, transition_notice
 from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import EventPublisher, EventSink
+from shared.events import EventSink
 from shared.store.deadlines import AccountDeadlines, DeadlineState
+from shared.store.events import EventPublisher
 
 logger = Logger(child=True)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shared.events import EventType
-from shared.notifications.detail import Detail
-from shared.notifications.formats import Formats, clause
-from shared.notifications.notice import Draft
+from shared.notices.detail import Detail
+from shared.notices.formats import Formats, clause
+from shared.notices.notice import Draft
 
 SMS_SIGNATURE = "【人脸核身】"
 GREETING = "尊敬的客户（账号 {account_id}）：\n\n"

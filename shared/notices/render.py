@@ -6,10 +6,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import Locale
-from shared.notifications import en, zh
-from shared.notifications.detail import Detail
-from shared.notifications.formats import Formats
-from shared.notifications.notice import Notice
+from shared.notices import en, zh
+from shared.notices.detail import Detail
+from shared.notices.formats import Formats
+from shared.notices.notice import Notice
 
 
 def render_notice(event_type: str, detail: Any, *, account_id: str, locale: Locale, zone: ZoneInfo) -> Notice | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
-from shared.ingestion.models import CallsIn
+from functions.ingest.models import CallsIn
 from shared.ingestion.outcomes import CallOutcome
-from shared.ingestion.service import IngestionService, IngestSummary
+from shared.services.ingestion import IngestionService, IngestSummary
 
 logger = Logger(child=True)
 

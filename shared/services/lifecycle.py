@@ -34,7 +34,7 @@ from aws_lambda_powertools import Logger
 from shared.accounts.models import Pack
 from shared.aws import LazyClient, dynamodb_client, sns_client
 from shared.config import settings
-from shared.events import DomainEvent, EventPublisher, EventSink
+from shared.events import DomainEvent, EventSink
 from shared.lifecycle.models import TrackedPack
 from shared.lifecycle.report import daily_report_event
 from shared.lifecycle.rules import (
@@ -49,6 +49,7 @@ from shared.lifecycle.rules import (
 )
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository, bill_from_item
+from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackNoLongerLive, PackRepository
 from shared.store.transactions import TransactionWriter
