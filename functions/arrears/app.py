@@ -12,8 +12,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.wiring.arrears import arrears_stores
 from shared.instants import parse_instant
-from shared.services.arrears import ArrearsStores, run_arrears_check
+from shared.services.arrears import run_arrears_check
 
 logger = Logger()
 
@@ -21,7 +22,7 @@ logger = Logger()
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
     summary = run_arrears_check(
-        ArrearsStores.from_settings(), parse_instant(event["scheduled_at"]),
+        arrears_stores(), parse_instant(event["scheduled_at"]),
         time_left=lambda: timedelta(milliseconds=context.get_remaining_time_in_millis()),
     )
     return summary.as_json()

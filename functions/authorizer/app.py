@@ -16,14 +16,13 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.wiring import open_clients
+from functions.wiring.keys import api_keys
 from shared.auth.keys import KeyGrant, Scope, bearer_key, key_hash
 from shared.auth.scopes import may_call
-from shared.aws import dynamodb_client
-from shared.config import settings
-from shared.store.api_keys import ApiKeyRepository
 
 logger = Logger()
-dynamodb = dynamodb_client()
+open_clients()
 
 
 def _grant_for(api_key: str) -> KeyGrant | None:
@@ -31,7 +30,7 @@ def _grant_for(api_key: str) -> KeyGrant | None:
     operator_hash = os.environ.get("OPERATOR_KEY_HASH")
     if operator_hash and hashed == operator_hash:
         return KeyGrant(scope=Scope.OPERATOR, account_id=None)
-    return ApiKeyRepository(dynamodb, settings().api_keys_table).find(hashed)
+    return api_keys().find(hashed)
 
 
 @event_source(data_class=APIGatewayAuthorizerRequestEvent)

@@ -13,14 +13,15 @@ from functions import init_done
 from functions.batch_response import each_message
 from functions.ingest.models import CallsIn, CallsOut, call_result
 from functions.ingest.queue import ingest_message, log_summary
-from shared.aws import dynamodb_client
-from shared.services.ingestion import IngestSummary, ingestion_service
+from functions.wiring import open_clients
+from functions.wiring.ingestion import ingestion_service
+from shared.services.ingestion import IngestSummary
 from shared.web.openapi import answers
 from shared.web.resolver import api_resolver
 
 logger = Logger()
 metrics = Metrics()
-dynamodb = dynamodb_client()
+open_clients()
 
 app = api_resolver()
 
@@ -41,13 +42,13 @@ def _count(summary: IngestSummary) -> None:
     responses=answers(CallsOut, 401, 403, 413),
 )
 def post_calls(envelope: Annotated[CallsIn, Body()]) -> CallsOut:
-    outcomes = ingestion_service(dynamodb).ingest(envelope.calls)
+    outcomes = ingestion_service().ingest(envelope.calls)
     _count(log_summary(outcomes, source="api"))
     return CallsOut(results=[call_result(outcome) for outcome in outcomes])
 
 
 def _ingest_record(record: dict) -> None:
-    summary = ingest_message(ingestion_service(dynamodb), record["body"], message_id=record["messageId"])
+    summary = ingest_message(ingestion_service(), record["body"], message_id=record["messageId"])
     if summary is not None:
         _count(summary)
 

@@ -9,21 +9,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from functions.batch_response import batch_response
-from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client
-from shared.services.notice_delivery import NoticeBatch, NotifierStores
+from functions.wiring import open_clients
+from functions.wiring.notices import notice_delivery_stores
+from shared.services.notice_delivery import NoticeBatch
 
 logger = Logger()
-dynamodb = dynamodb_client()
-# Most notices go to one or two channels: each sending client is built when first needed.
-sms = LazyClient(sms_client)
-ses = LazyClient(ses_client)
+open_clients()  # most notices go to one or two channels: each sending client is built when first needed
 
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
     # The batch's notices go out in parallel; those not completed are delivered again.
     bodies = {record["messageId"]: record["body"] for record in event["Records"]}
-    return batch_response(NoticeBatch(NotifierStores.from_clients(dynamodb, sms, ses), bodies).deliver())
+    return batch_response(NoticeBatch(notice_delivery_stores(), bodies).deliver())
 
 
 init_done()

@@ -11,15 +11,16 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
+from functions.wiring.lifecycle import lifecycle_stores
 from shared.instants import format_instant, parse_instant
-from shared.services.lifecycle import LifecycleStores, run_pack_lifecycle
+from shared.services.lifecycle import run_pack_lifecycle
 
 logger = Logger()
 
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    run = run_pack_lifecycle(LifecycleStores.from_settings(), parse_instant(event["scheduled_at"]))
+    run = run_pack_lifecycle(lifecycle_stores(), parse_instant(event["scheduled_at"]))
     summary = {"run_at": format_instant(run.run_at), "expired": run.expired, "warned": run.warned,
                "daily_reports": run.daily_reports}
     logger.info("pack lifecycle run", extra=summary)

@@ -65,3 +65,18 @@ class Claim:
 
     owned: frozenset[SendingChannel]
     busy: frozenset[SendingChannel]
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    message_id: str  # the event id: one in-site message per cause
+    message_type: str
+    title: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    messages: tuple[InboxMessage, ...]
+    next_cursor: str | None

@@ -63,8 +63,6 @@ from shared.accounts.snapshots import (
 from shared.arrears.models import RestoreCause
 from shared.arrears.rules import ended_by_credit, restored_notice, with_violation_lifted, with_violation_suspension
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
-from shared.aws import LazyClient, dynamodb_client, sns_client
-from shared.config import settings
 from shared.events import DomainEvent, EventSink, EventType
 from shared.ids import time_ordered_id
 from shared.pricing import (
@@ -82,7 +80,6 @@ from shared.refusals import InvalidField
 from shared.store.accounts import AccountRepository
 from shared.store.api_keys import ApiKeyRepository
 from shared.store.client_ids import ClientIdRecord, ClientIdRepository, request_fingerprint
-from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.transactions import TransactionItem, TransactionWriter
@@ -97,7 +94,7 @@ logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
-class Stores:
+class AccountStores:
     """What the service functions read and write, and the deployment's billing time zone."""
 
     accounts: AccountRepository
@@ -109,28 +106,12 @@ class Stores:
     events: EventSink
     zone: ZoneInfo
 
-    @classmethod
-    def from_settings(cls) -> Stores:
-        """The deployment's tables and topic, through the process's clients (built once, on first use)."""
-        config = settings()
-        dynamodb = dynamodb_client()
-        return cls(
-            accounts=AccountRepository(dynamodb, config.accounts_table),
-            packs=PackRepository(dynamodb, config.packs_table),
-            ledger=LedgerRepository(dynamodb, config.ledger_table),
-            client_ids=ClientIdRepository(dynamodb, config.idempotency_table),
-            api_keys=ApiKeyRepository(dynamodb, config.api_keys_table),
-            writer=TransactionWriter(dynamodb),
-            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
-            zone=config.zone,
-        )
-
 
 # -- accounts
 
 
 def open_account(
-    stores: Stores, account_id: str, *, contacts: Contacts, locale: Locale, activated_at: datetime | None
+    stores: AccountStores, account_id: str, *, contacts: Contacts, locale: Locale, activated_at: datetime | None
 ) -> Account:
     """Create the account with the free-quota packs its activation date gives it, in one transaction."""
     now = clock.now()
@@ -148,24 +129,26 @@ def open_account(
     return account
 
 
-def get_account(stores: Stores, account_id: str) -> Account:
+def get_account(stores: AccountStores, account_id: str) -> Account:
     account = stores.accounts.get(account_id)
     if account is None:
         raise AccountNotFound(account_id)
     return account
 
 
-def list_accounts(stores: Stores, *, status: AccountStatus | None, limit: int, cursor: str | None) -> AccountPage:
+def list_accounts(
+    stores: AccountStores, *, status: AccountStatus | None, limit: int, cursor: str | None
+) -> AccountPage:
     return stores.accounts.list_page(status=status, limit=limit, cursor=cursor)
 
 
-def update_account(stores: Stores, account_id: str, changes: ProfileChanges) -> Account:
+def update_account(stores: AccountStores, account_id: str, changes: ProfileChanges) -> Account:
     if changes.empty:
         raise InvalidField("body", "give at least one of postpaid_enabled, contacts, locale, daily_report")
     return stores.accounts.update_profile(account_id, changes)
 
 
-def recharge(stores: Stores, account_id: str, *, recharge_id: str, wallet: Wallet, amount: Decimal) -> Account:
+def recharge(stores: AccountStores, account_id: str, *, recharge_id: str, wallet: Wallet, amount: Decimal) -> Account:
     """Credit a wallet: the client-id record, the ledger entry and the new balance in one transaction.
 
     A recharge that brings the balance to zero or above ends the account's arrears in the same write
@@ -204,7 +187,7 @@ def recharge(stores: Stores, account_id: str, *, recharge_id: str, wallet: Walle
     raise ConcurrentUpdate(account_id)
 
 
-def grant_eid_merchant_pack(stores: Stores, account_id: str) -> PackView:
+def grant_eid_merchant_pack(stores: AccountStores, account_id: str) -> PackView:
     """The E证通 free pack, once per account (the account's eid_granted_at guards it in the transaction)."""
     account = get_account(stores, account_id)
     if account.eid_granted_at is not None:
@@ -216,7 +199,7 @@ def grant_eid_merchant_pack(stores: Stores, account_id: str) -> PackView:
     return view_pack(pack, account, now, stores.zone)
 
 
-def set_violation(stores: Stores, account_id: str, *, suspend: bool) -> Account:
+def set_violation(stores: AccountStores, account_id: str, *, suspend: bool) -> Account:
     """Suspend for a violation (again is a no-op), or lift it: back to arrears if the account has arrears,
     else active."""
     for _ in range(_STALE_RETRIES):
@@ -236,7 +219,7 @@ def set_violation(stores: Stores, account_id: str, *, suspend: bool) -> Account:
     raise ConcurrentUpdate(account_id)
 
 
-def create_account_key(stores: Stores, account_id: str) -> str:
+def create_account_key(stores: AccountStores, account_id: str) -> str:
     """A new key for the account, returned once; only its hash is stored."""
     api_key = new_api_key()
     put = stores.api_keys.put_transaction_item(key_hash(api_key), KeyGrant(Scope.ACCOUNT, account_id), clock.now())
@@ -251,7 +234,7 @@ def create_account_key(stores: Stores, account_id: str) -> str:
 
 
 def grant_pack(
-    stores: Stores, account_id: str, *, grant_id: str, billing_tag: str, size: int, valid_days: int
+    stores: AccountStores, account_id: str, *, grant_id: str, billing_tag: str, size: int, valid_days: int
 ) -> PackView:
     """An operator's gift (活动赠送): any size, from today's billing date to now + valid_days, never refundable."""
     if get_tag(billing_tag).postpaid_only:
@@ -284,7 +267,7 @@ def grant_pack(
 
 
 def buy_packs(
-    stores: Stores, account_id: str, *, purchase_id: str, billing_tag: str, size: int, quantity: int,
+    stores: AccountStores, account_id: str, *, purchase_id: str, billing_tag: str, size: int, quantity: int,
     voucher_amount: Decimal | None,
 ) -> PurchaseResult:
     """Buy `quantity` packs of one tier: the voucher pays first, then cash, income and gift.
@@ -341,7 +324,7 @@ def buy_packs(
     return result
 
 
-def list_packs(stores: Stores, account_id: str, *, status: PackStatus | None) -> list[PackView]:
+def list_packs(stores: AccountStores, account_id: str, *, status: PackStatus | None) -> list[PackView]:
     """The account's packs in the order deduction takes them, as they stand now."""
     account = get_account(stores, account_id)
     now = clock.now()
@@ -356,7 +339,7 @@ def list_packs(stores: Stores, account_id: str, *, status: PackStatus | None) ->
 class ClientIdClaim:
     """A client id of one kind for one account, and the request it was (or will be) first used with."""
 
-    def __init__(self, stores: Stores, account_id: str, kind: str, field: str, client_id: str,
+    def __init__(self, stores: AccountStores, account_id: str, kind: str, field: str, client_id: str,
                  request: dict[str, Any]):
         self._client_ids = stores.client_ids
         self._field = field
@@ -394,7 +377,7 @@ class ClientIdClaim:
         return TransactionItem(put, lambda _old: ClientIdTaken(self.record_id))
 
 
-def publish_again(stores: Stores, record: ClientIdRecord) -> None:
+def publish_again(stores: AccountStores, record: ClientIdRecord) -> None:
     """A replay publishes the first request's events again, under the same ids: their first publication (after
     the commit) may have been lost."""
     if record.events:
@@ -411,7 +394,9 @@ def _free_pack(account_id: str, grant: FreeQuotaGrant, now: datetime, zone: Zone
     )
 
 
-def _publish_free_quota(stores: Stores, account_id: str, event_id: str, packs: Sequence[Pack], at: datetime) -> None:
+def _publish_free_quota(
+    stores: AccountStores, account_id: str, event_id: str, packs: Sequence[Pack], at: datetime
+) -> None:
     # Packs born expired (an account activated over a year ago) are recorded, but announce nothing.
     granted = [pack for pack in packs if pack.recorded_status is PackStatus.ACTIVE]
     if not granted:
@@ -425,7 +410,7 @@ def _publish_free_quota(stores: Stores, account_id: str, event_id: str, packs: S
         logger.exception("free_quota_granted not published", extra={"event_id": event_id})
 
 
-def _publish_delivered(stores: Stores, packs: Sequence[Pack]) -> None:
+def _publish_delivered(stores: AccountStores, packs: Sequence[Pack]) -> None:
     stores.events.publish([
         DomainEvent(f"pack_delivered#{pack.pack_id}", EventType.PACK_DELIVERED, pack.account_id, pack.acquired_at,
                     {"pack": pack_to_json(pack)})

@@ -21,11 +21,8 @@ from aws_lambda_powertools import Logger
 from shared.accounts.errors import StaleAccount
 from shared.arrears.models import ArrearsStage, Deadline, DeadlineKind
 from shared.arrears.rules import arrears_stage, due_transition, next_deadline, transition_notice
-from shared.aws import LazyClient, dynamodb_client, sns_client
-from shared.config import settings
 from shared.events import EventSink
 from shared.store.deadlines import AccountDeadlines, DeadlineState
-from shared.store.events import EventPublisher
 
 logger = Logger(child=True)
 
@@ -67,16 +64,6 @@ class ArrearsStores:
     events: EventSink
     zone: ZoneInfo
     release_after_days: int
-
-    @classmethod
-    def from_settings(cls) -> ArrearsStores:
-        config = settings()
-        return cls(
-            deadlines=AccountDeadlines(dynamodb_client(), config.accounts_table),
-            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
-            zone=config.zone,
-            release_after_days=config.arrears_release_days,
-        )
 
 
 def run_arrears_check(stores: ArrearsStores, now: datetime, *, time_left: Callable[[], timedelta]) -> CheckSummary:

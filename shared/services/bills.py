@@ -29,20 +29,6 @@ class BillStores:
     ledger: LedgerRepository
     zone: ZoneInfo
 
-    @classmethod
-    def from_settings(cls) -> BillStores:
-        from shared.aws import dynamodb_client
-        from shared.config import settings
-
-        config = settings()
-        dynamodb = dynamodb_client()
-        return cls(
-            accounts=AccountRepository(dynamodb, config.accounts_table),
-            bills=BillRepository(dynamodb, config.bills_table),
-            ledger=LedgerRepository(dynamodb, config.ledger_table),
-            zone=config.zone,
-        )
-
 
 def _require_account(stores: BillStores, account_id: str) -> None:
     if stores.accounts.get(account_id) is None:

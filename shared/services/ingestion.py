@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from shared import clock
-from shared.config import settings
 from shared.ingestion.outcomes import CallOutcome, CallStatus, Rejection, RejectionCode
 from shared.ingestion.rules import (
     CallKey,
@@ -35,8 +34,7 @@ from shared.ingestion.rules import (
 )
 from shared.instants import format_instant
 from shared.pricing import BillingDecision, classify_call, is_nfc_window_start
-from shared.store.account_directory import AccountDirectory
-from shared.store.calls import CallRepository, NfcWindow, StoredCall, WindowKey
+from shared.store.calls import NfcWindow, StoredCall, WindowKey
 
 # Puts in flight per batch. boto3 clients are thread-safe; shared.aws keeps 50 pooled connections.
 MAX_WORKERS = 32
@@ -234,12 +232,6 @@ class IngestionService:
         raise WindowContention(f"the window of an NFC reqId of account {call.account_id!r} kept moving")
 
 
-def ingestion_service(dynamodb: Any) -> IngestionService:
-    """The service on the deployment's tables and billing time zone (what both entries of the function use)."""
-    config = settings()
-    return IngestionService(
-        CallRepository(dynamodb, config.calls_table), AccountDirectory(dynamodb, config.accounts_table), config.zone
-    )
 
 
 def _window_key(call: ValidCall) -> WindowKey:

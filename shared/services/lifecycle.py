@@ -32,8 +32,6 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from shared.accounts.models import Pack
-from shared.aws import LazyClient, dynamodb_client, sns_client
-from shared.config import settings
 from shared.events import DomainEvent, EventSink
 from shared.lifecycle.models import TrackedPack
 from shared.lifecycle.report import daily_report_event
@@ -49,7 +47,6 @@ from shared.lifecycle.rules import (
 )
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository, bill_from_item
-from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackNoLongerLive, PackRepository
 from shared.store.transactions import TransactionWriter
@@ -78,21 +75,6 @@ class LifecycleStores:
     writer: TransactionWriter
     events: EventSink
     zone: ZoneInfo
-
-    @classmethod
-    def from_settings(cls) -> LifecycleStores:
-        config = settings()
-        dynamodb = dynamodb_client()
-        return cls(
-            packs=PackRepository(dynamodb, config.packs_table),
-            ledger=LedgerRepository(dynamodb, config.ledger_table),
-            accounts=AccountRepository(dynamodb, config.accounts_table),
-            usage=UsageRepository(dynamodb, config.usage_table),
-            bills=BillRepository(dynamodb, config.bills_table),
-            writer=TransactionWriter(dynamodb),
-            events=EventPublisher(LazyClient(sns_client), config.domain_events_topic_arn),
-            zone=config.zone,
-        )
 
 
 @dataclass(frozen=True)

@@ -46,32 +46,19 @@ class NoticeNotDelivered(Exception):
 
 
 @dataclass(frozen=True)
-class NotifierStores:
+class NoticeDeliveryStores:
     recipients: RecipientRepository
     notices: NoticeRepository
     sms: SmsSender
     email: EmailSender
     zone: ZoneInfo
 
-    @classmethod
-    def from_clients(cls, dynamodb: Any, sms: Any, ses: Any) -> NotifierStores:
-        from shared.config import settings
-
-        config = settings()
-        return cls(
-            recipients=RecipientRepository(dynamodb, config.accounts_table),
-            notices=NoticeRepository(dynamodb, config.messages_table),
-            sms=SmsSender(sms),
-            email=EmailSender(ses, config.notice_email_sender),
-            zone=config.zone,
-        )
-
 
 class NoticeBatch:
     """One invocation's queue messages: parsed, their accounts read in one BatchGetItem, their notices
     delivered in parallel (each notice is a few requests that mostly wait on the network)."""
 
-    def __init__(self, stores: NotifierStores, bodies: Mapping[str, str]):
+    def __init__(self, stores: NoticeDeliveryStores, bodies: Mapping[str, str]):
         self._stores = stores
         self._messages_of: dict[str, list[str]] = {}  # event id -> its messages (SQS may deliver one twice)
         self._events: dict[str, ReceivedEvent] = {}
@@ -107,7 +94,7 @@ class NoticeBatch:
         return True
 
 
-def deliver_notice(stores: NotifierStores, event: ReceivedEvent, recipient: Recipient) -> None:
+def deliver_notice(stores: NoticeDeliveryStores, event: ReceivedEvent, recipient: Recipient) -> None:
     notice = render_notice(event.event_type, event.detail, account_id=recipient.account_id,
                            locale=recipient.locale, zone=stores.zone)
     if notice is None:
@@ -132,7 +119,7 @@ def deliver_notice(stores: NotifierStores, event: ReceivedEvent, recipient: Reci
                                  f"[{', '.join(sorted(claim.busy))}]")
 
 
-def _send(stores: NotifierStores, channel: SendingChannel, recipient: Recipient, notice: Notice) -> Delivery:
+def _send(stores: NoticeDeliveryStores, channel: SendingChannel, recipient: Recipient, notice: Notice) -> Delivery:
     sender = stores.sms if channel is SendingChannel.SMS else stores.email
     address = recipient.address(channel)
     assert address is not None, "only channels with an address are claimed"

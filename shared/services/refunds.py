@@ -28,12 +28,12 @@ from shared.events import DomainEvent, EventType
 from shared.pricing import format_money
 from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
 from shared.refunds.rules import refund_refusal
-from shared.services.accounts import ClientIdClaim, Stores, get_account, publish_again
+from shared.services.accounts import AccountStores, ClientIdClaim, get_account, publish_again
 
 _STALE_RETRIES = 5
 
 
-def refund_pack(stores: Stores, account_id: str, pack_id: str, *, refund_id: str) -> Refund:
+def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_id: str) -> Refund:
     """Refund the pack, or raise the refusal of 退费说明 that applies; idempotent by refund_id."""
     claim = ClientIdClaim(stores, account_id, "refund", "refund_id", refund_id, {"pack_id": pack_id})
     if (record := claim.stored_record()) is not None:

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -27,7 +26,6 @@ from aws_lambda_powertools import Logger
 from shared.accounts.errors import StaleAccount
 from shared.accounts.models import AccountStatus
 from shared.arrears.rules import standing_at
-from shared.config import settings
 from shared.events import EventSink
 from shared.pricing import UNSETTLED_HORIZON
 from shared.settlement.models import DayTag, PeriodSettlement
@@ -35,7 +33,6 @@ from shared.settlement.periods import SettlementRun, period_containing
 from shared.settlement.queue import MalformedMessage, SettlementMessage
 from shared.settlement.rules import plan_settlements
 from shared.store.bills import BillExists
-from shared.store.events import EventPublisher
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters
@@ -89,21 +86,6 @@ class SettlementStores:
     ledger: LedgerRepository
     writer: TransactionWriter
     events: EventSink
-
-    @classmethod
-    def from_settings(cls, dynamodb: Any, sns: Any) -> SettlementStores:
-        config = settings()
-        return cls(
-            accounts=SettlementAccounts(dynamodb, config.accounts_table),
-            packs=PackRepository(dynamodb, config.packs_table),
-            draws=PackDraws(dynamodb, config.packs_table),
-            usage=UsageRepository(dynamodb, config.usage_table),
-            counters=SettledCounters(dynamodb, config.usage_table),
-            records=SettlementRecords(dynamodb, config.bills_table),
-            ledger=LedgerRepository(dynamodb, config.ledger_table),
-            writer=TransactionWriter(dynamodb),
-            events=EventPublisher(sns, config.domain_events_topic_arn),
-        )
 
 
 def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str,

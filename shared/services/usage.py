@@ -25,21 +25,6 @@ class UsageStores:
     calls: CallRepository
     zone: ZoneInfo
 
-    @classmethod
-    def from_settings(cls) -> UsageStores:
-        from shared.aws import dynamodb_client
-        from shared.config import settings
-
-        config = settings()
-        dynamodb = dynamodb_client()
-        return cls(
-            accounts=AccountRepository(dynamodb, config.accounts_table),
-            packs=PackRepository(dynamodb, config.packs_table),
-            usage=UsageRepository(dynamodb, config.usage_table),
-            calls=CallRepository(dynamodb, config.calls_table),
-            zone=config.zone,
-        )
-
 
 def _account(stores: UsageStores, account_id: str) -> Account:
     account = stores.accounts.get(account_id)

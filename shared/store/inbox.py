@@ -3,29 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.delivery.models import InboxMessage, InboxPage
 from shared.store.codec import decode_cursor, encode_cursor, query_page, to_attributes
 from shared.store.notices import INBOX_INDEX
 
 _CURSOR_NAMES = ("inbox_key", "message_key")  # with the account id, the key a page starts after
-
-
-@dataclass(frozen=True)
-class InboxMessage:
-    message_id: str  # the event id: one in-site message per cause
-    message_type: str
-    title: str
-    text: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    messages: tuple[InboxMessage, ...]
-    next_cursor: str | None
 
 
 class InboxRepository:

@@ -14,6 +14,8 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from typing import Any
 
+from functions.wiring import with_clients
+from functions.wiring.notices import build_notice_delivery_stores
 from shared import clock
 from shared.config import settings
 from shared.store.codec import from_attributes, to_attributes
@@ -166,9 +168,8 @@ def notifier_on_moto(monkeypatch: Any, at: datetime) -> Iterator[Notifier]:
 
         sms = SendingClient(aws_client("sns"), "publish")
         ses = SendingClient(aws_client("ses"), "send_raw_email")
-        monkeypatch.setattr(app, "dynamodb", aws_client("dynamodb"))
-        monkeypatch.setattr(app, "sms", sms)
-        monkeypatch.setattr(app, "ses", ses)
+        monkeypatch.setattr(app, "notice_delivery_stores", with_clients(
+            build_notice_delivery_stores, dynamodb=aws_client("dynamodb"), sms=sms, ses=ses))
         test_clock = TestClock(at)
         clock.use_clock(test_clock)
         try:

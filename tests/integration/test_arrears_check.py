@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import pytest
 
+from functions.wiring.arrears import arrears_stores
 from shared import config
 from shared.accounts.models import Account, AccountStatus, Contacts, Locale, Wallets
 from shared.pricing import SettlementCycle
 from shared.services import arrears as arrears_service
-from shared.services.arrears import ArrearsStores, run_arrears_check
+from shared.services.arrears import run_arrears_check
 from shared.store import deadlines
 from shared.store.accounts import account_to_item
 from shared.store.codec import to_attributes
@@ -283,7 +284,7 @@ def test_a_notice_lost_after_the_commit_is_published_by_the_next_run_under_the_s
 
 
 def test_a_run_out_of_time_stops_and_leaves_the_rest_to_the_next_run(billing):
-    stores = ArrearsStores.from_settings()
+    stores = arrears_stores()
 
     summary = run_arrears_check(stores, SUSPEND_AT, time_left=lambda: timedelta(seconds=1))
 

@@ -16,11 +16,11 @@ from decimal import Decimal
 
 import pytest
 
+from functions.wiring.accounts import account_stores
 from shared.accounts.models import LedgerKind, Wallet
 from shared.config import settings
 from shared.pricing import SettlementCycle
 from shared.services import accounts as service
-from shared.services.accounts import Stores
 from shared.services.settlement import settle_account
 from shared.settlement.periods import SettlementRun
 from shared.store.usage import CounterDelta, CounterKey, UsageRepository, sequence_mark
@@ -93,7 +93,7 @@ def test_two_purchases_with_one_purchase_id_buy_once_and_answer_alike(billing, r
         billing.api.clock.instant = BOUGHT
         billing.api.open_account(account_id)
         billing.api.recharge(account_id, f"r-{account_id}", "1000")
-        buy = functools.partial(service.buy_packs, Stores.from_settings(), account_id, purchase_id="p-same",
+        buy = functools.partial(service.buy_packs, account_stores(), account_id, purchase_id="p-same",
                                 billing_tag=TAG, size=1000, quantity=1, voucher_amount=None)
 
         first, second = race(buy, buy, jitter=jitter)
@@ -115,7 +115,7 @@ def test_a_recharge_during_a_settlement_lands_once_beside_the_settlements_charge
         account_id = f"topup-{number}"
         account_with_postpaid_calls(billing, account_id)
         billing.api.clock.instant = RUN_AT + timedelta(seconds=30)
-        recharge = functools.partial(service.recharge, Stores.from_settings(), account_id, recharge_id="r-during",
+        recharge = functools.partial(service.recharge, account_stores(), account_id, recharge_id="r-during",
                                      wallet=Wallet.CASH, amount=Decimal("200.00"))
 
         recharged, settled = race(recharge, functools.partial(settle_account, settlement_stores(), daily_run(),

@@ -18,6 +18,9 @@ from typing import Any
 import pytest
 
 import shared.services.ingestion as ingestion_service
+from functions.wiring import with_clients
+from functions.wiring.ingestion import build_ingestion_service
+from functions.wiring.usage_counters import build_usage_counters
 from tests.aws import template_resources
 from tests.integration.test_ingest_support import (
     CrashingClient,
@@ -120,12 +123,13 @@ class Sweep:
 
     def count_new_records(self, crash_at: int, after: bool, cuts: tuple[int, ...]) -> None:
         records = stream_records(self.stream_arn, after=self.last_delivered)
-        aggregator_app.dynamodb = CrashingClient(self.client, crash_at, after=after,
-                                                 error=lambda operation: ProcessDied(operation))
+        aggregator_app.usage_counters = with_clients(
+            build_usage_counters, dynamodb=CrashingClient(self.client, crash_at, after=after,
+                                                 error=lambda operation: ProcessDied(operation)))
         try:
             LambdaStreamDelivery(self.aggregate, cuts).deliver(records)
         finally:
-            aggregator_app.dynamodb = self.client
+            aggregator_app.usage_counters = with_clients(build_usage_counters, dynamodb=self.client)
         # At-least-once: part of it comes again, cut differently.
         LambdaStreamDelivery(self.aggregate, (4, 7)).deliver(records, start=len(records) // 3)
         self.last_delivered = records[-1]["dynamodb"]["SequenceNumber"] if records else self.last_delivered
@@ -137,15 +141,15 @@ def test_a_batch_killed_at_any_write_and_sent_again_is_stored_once_answered_cons
     monkeypatch.setattr(ingestion_service, "MAX_WORKERS", workers)
     with template_resources() as physical, clock_at(NOW):
         client = dynamodb()
-        monkeypatch.setattr(ingest_app, "dynamodb", client)
-        monkeypatch.setattr(aggregator_app, "dynamodb", client)
+        monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(build_ingestion_service, dynamodb=client))
+        monkeypatch.setattr(aggregator_app, "usage_counters", with_clients(build_usage_counters, dynamodb=client))
         sweep = Sweep(client, physical)
 
         batch = sweep.prepare("base")
         counting = CrashingClient(client)
-        monkeypatch.setattr(ingest_app, "dynamodb", counting)
+        monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(build_ingestion_service, dynamodb=counting))
         status, baseline = post(batch)
-        monkeypatch.setattr(ingest_app, "dynamodb", client)
+        monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(build_ingestion_service, dynamodb=client))
         assert status == 200
         baseline_results = baseline["results"]
         baseline_stored = decisions(client, "base")
@@ -159,9 +163,11 @@ def test_a_batch_killed_at_any_write_and_sent_again_is_stored_once_answered_cons
                 run = f"{crash_at}{'a' if after else 'b'}"
                 batch = sweep.prepare(run)
 
-                monkeypatch.setattr(ingest_app, "dynamodb", CrashingClient(client, crash_at, after=after))
+                monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(
+                    build_ingestion_service, dynamodb=CrashingClient(client, crash_at, after=after)))
                 first_status, _ = post(batch)
-                monkeypatch.setattr(ingest_app, "dynamodb", client)
+                monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(
+                    build_ingestion_service, dynamodb=client))
                 stored_by_first = {request_id for _, request_id in decisions(client, run)}
 
                 status, retry = post(batch)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from functions.wiring import with_clients
+from functions.wiring.ingestion import build_ingestion_service
 from infra.local.intrinsics import PhysicalResources
 from shared.store.calls import CallRepository, call_partition_key, call_shard, item_size
 from tests.aws import template_resources
@@ -38,7 +40,8 @@ class Stack:
     monkeypatch: pytest.MonkeyPatch
 
     def use(self, client: Any) -> None:
-        self.monkeypatch.setattr(ingest_app, "dynamodb", client)
+        self.monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(
+            build_ingestion_service, dynamodb=client))
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def stack(monkeypatch) -> Stack:
     with template_resources() as physical, clock_at(NOW):
         client = dynamodb()
         create_accounts(client, "acme", "globex")
-        monkeypatch.setattr(ingest_app, "dynamodb", client)
+        monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(build_ingestion_service, dynamodb=client))
         yield Stack(physical, client, monkeypatch)
 
 
@@ -337,11 +340,6 @@ def test_the_calls_billing_date_follows_the_deployments_time_zone():
     with template_resources({"BillingTimeZone": "America/New_York"}), clock_at(NOW):
         client = dynamodb()
         create_accounts(client, "acme")
-        original = ingest_app.dynamodb
-        ingest_app.dynamodb = client
-        try:
-            (result,) = results(call("r-1", datetime(2026, 11, 24, 3, 0, tzinfo=UTC)))
-        finally:
-            ingest_app.dynamodb = original
+        (result,) = results(call("r-1", datetime(2026, 11, 24, 3, 0, tzinfo=UTC)))
 
     assert result["billing_date"] == date(2026, 11, 23).isoformat()

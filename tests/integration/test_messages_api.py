@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from functions.wiring import with_clients
+from functions.wiring.notices import build_notice_delivery_stores
 from tests.aws import aws_client
 from tests.integration.notifier_support import FakeContext, domain_event, sqs_batch
 from tests.integration.test_accounts_support import billing_api
@@ -19,9 +21,9 @@ def api(monkeypatch):
     with billing_api(NOW) as api:
         import functions.notifier.app as notifier_app
 
-        monkeypatch.setattr(notifier_app, "dynamodb", aws_client("dynamodb"))
-        monkeypatch.setattr(notifier_app, "sms", aws_client("sns"))
-        monkeypatch.setattr(notifier_app, "ses", aws_client("ses"))
+        monkeypatch.setattr(notifier_app, "notice_delivery_stores", with_clients(
+            build_notice_delivery_stores, dynamodb=aws_client("dynamodb"), sms=aws_client("sns"),
+            ses=aws_client("ses")))
         api.notify = lambda *bodies: notifier_app.handler(sqs_batch(*bodies), FakeContext())
         yield api
 

@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
+from functions.wiring import with_clients
+from functions.wiring.accounts import account_stores
+from functions.wiring.settlement import build_settlement_stores
 from shared.config import settings
 from shared.pricing import SettlementCycle
 from shared.refunds.errors import PackUsed
-from shared.services.accounts import Stores
 from shared.services.refunds import refund_pack
 from shared.services.settlement import SettlementStores, settle_account
 from shared.settlement.periods import SettlementRun
@@ -93,8 +95,7 @@ def race(*contenders: Callable[[], Any], jitter: random.Random) -> list[Any]:
 
 
 def settlement_stores() -> SettlementStores:
-    return SettlementStores.from_settings(aws_client("dynamodb"),
-                                          aws_client("sns"))
+    return with_clients(build_settlement_stores, dynamodb=aws_client("dynamodb"), sns=aws_client("sns"))()
 
 
 def test_a_refund_and_a_settlement_racing_for_a_pack_never_both_get_it(billing):
@@ -107,7 +108,7 @@ def test_a_refund_and_a_settlement_racing_for_a_pack_never_both_get_it(billing):
         billing.api.clock.instant = RUN_AT + timedelta(seconds=30)
 
         refunded, settled = race(
-            functools.partial(refund_pack, Stores.from_settings(), account_id, pack_id, refund_id="rf"),
+            functools.partial(refund_pack, account_stores(), account_id, pack_id, refund_id="rf"),
             functools.partial(settle_account, settlement_stores(), run, account_id), jitter=jitter)
 
         assert not isinstance(settled, Exception), settled
@@ -132,7 +133,7 @@ def test_a_refund_and_a_settlement_racing_for_a_pack_never_both_get_it(billing):
 def test_a_refund_that_read_the_pack_before_a_settlement_drew_on_it_answers_pack_used(billing, monkeypatch):
     pack_id = account_with_a_used_day(billing, "acme")
     billing.api.clock.instant = RUN_AT + timedelta(seconds=30)
-    stores = Stores.from_settings()
+    stores = account_stores()
     read_pack = stores.packs.get
     settled_in_between = []
 
@@ -160,7 +161,7 @@ def test_a_settlement_that_read_the_pack_before_a_refund_took_it_charges_the_cal
     def read_then_refund(account_id: str):
         packs = read_packs(account_id)
         if not refunded_in_between:
-            refunded_in_between.append(refund_pack(Stores.from_settings(), account_id, pack_id, refund_id="rf"))
+            refunded_in_between.append(refund_pack(account_stores(), account_id, pack_id, refund_id="rf"))
         return packs
 
     monkeypatch.setattr(stores.packs, "list_for_account", read_then_refund)

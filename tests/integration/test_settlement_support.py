@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from functions.wiring import with_clients
+from functions.wiring.settlement import build_settlement_stores
 from shared import aws, clock
 from shared.config import settings
 from shared.events import DomainEvent
@@ -135,7 +137,7 @@ class Settlement:
     # -- runs
 
     def stores(self, events: Any = None, dynamodb: Any = None) -> SettlementStores:
-        stores = SettlementStores.from_settings(dynamodb or self.client, aws_client("sns"))
+        stores = with_clients(build_settlement_stores, dynamodb=dynamodb or self.client, sns=aws_client("sns"))()
         return stores if events is None else _with_events(stores, events)
 
     def run(self, job: str, at: str) -> dict[str, Any]:
@@ -229,20 +231,9 @@ def settlement_system(at: datetime, parameters: dict[str, str] | None = None) ->
         aws.dynamodb_client.cache_clear()
         aws.sns_client.cache_clear()
         clock.use_clock(test_clock)
-        client = aws_client("dynamodb")
-        handlers = (ingest_app, aggregator_app, dispatcher_app, worker_app)
-        saved = [dict(vars(module)) for module in handlers]
-        for module in handlers:
-            module.dynamodb = client
-        dispatcher_app.sqs = aws_client("sqs")
-        worker_app.sns = aws_client("sns")
         try:
-            yield Settlement(BillingApi(test_clock), client, physical)
+            yield Settlement(BillingApi(test_clock), aws_client("dynamodb"), physical)
         finally:
-            for module, attributes in zip(handlers, saved, strict=True):
-                for name in ("dynamodb", "sqs", "sns"):
-                    if name in attributes:
-                        setattr(module, name, attributes[name])
             clock.use_clock(clock.SystemClock())
             aws.dynamodb_client.cache_clear()
             aws.sns_client.cache_clear()

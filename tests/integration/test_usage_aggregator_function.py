@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from functions.wiring import with_clients
+from functions.wiring.ingestion import build_ingestion_service
+from functions.wiring.usage_counters import build_usage_counters
 from infra.local.intrinsics import PhysicalResources
 from shared.store.usage import UsageCounter, UsageRepository, sequence_mark, unsettled_shard
 from tests.aws import template_resources
@@ -71,8 +74,8 @@ def stack(monkeypatch) -> Stack:
     with template_resources() as physical, clock_at(NOW):
         client = dynamodb()
         create_accounts(client, "acme", "globex")
-        monkeypatch.setattr(ingest_app, "dynamodb", client)
-        monkeypatch.setattr(aggregator_app, "dynamodb", client)
+        monkeypatch.setattr(ingest_app, "ingestion_service", with_clients(build_ingestion_service, dynamodb=client))
+        monkeypatch.setattr(aggregator_app, "usage_counters", with_clients(build_usage_counters, dynamodb=client))
         yield Stack(physical, client, monkeypatch)
 
 
@@ -182,7 +185,8 @@ def test_a_counter_that_cannot_be_updated_reports_its_records_and_they_come_back
                 raise throttled("UpdateItem")
             return stack.client.update_item(**request)
 
-    stack.monkeypatch.setattr(aggregator_app, "dynamodb", ThrottledForGlobex(stack.client))
+    stack.monkeypatch.setattr(aggregator_app, "usage_counters", with_clients(
+        build_usage_counters, dynamodb=ThrottledForGlobex(stack.client)))
     answer = stack.aggregate({"Records": records})
 
     globex = {r["dynamodb"]["SequenceNumber"] for r in records
@@ -190,7 +194,8 @@ def test_a_counter_that_cannot_be_updated_reports_its_records_and_they_come_back
               and not r["dynamodb"]["Keys"]["pk"]["S"].endswith("#nfc")}
     assert {failure["itemIdentifier"] for failure in answer["batchItemFailures"]} == globex
 
-    stack.monkeypatch.setattr(aggregator_app, "dynamodb", stack.client)
+    stack.monkeypatch.setattr(aggregator_app, "usage_counters", with_clients(
+        build_usage_counters, dynamodb=stack.client))
     first_failed = min(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in globex)
     LambdaStreamDelivery(stack.aggregate, cuts=(9,)).deliver(records, start=first_failed)
 

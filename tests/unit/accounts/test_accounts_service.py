@@ -94,8 +94,9 @@ class FakeWriter:
 
 
 def stores(accounts: FakeAccounts, writer: FakeWriter, client_ids: FakeClientIds | None = None) -> Any:
-    return service.Stores(accounts=accounts, packs=None, ledger=FakeLedger(), client_ids=client_ids or FakeClientIds(),
-                          api_keys=None, writer=writer, events=None, zone=ZoneInfo("Asia/Shanghai"))
+    return service.AccountStores(accounts=accounts, packs=None, ledger=FakeLedger(),
+                                 client_ids=client_ids or FakeClientIds(),
+                                 api_keys=None, writer=writer, events=None, zone=ZoneInfo("Asia/Shanghai"))
 
 
 def test_a_recharge_that_read_a_stale_account_reads_again_and_answers_the_fresh_state():

@@ -22,8 +22,8 @@ from tests import iam
 
 # (function, resource) -> why the function's code can reach the resource but never calls it.
 REACHED_BUT_NEVER_CALLED = {
-    ("RefundsFunction", "ApiKeysTable"): "refunds build the accounts service's Stores, whose api_keys repository "
-                                         "only key creation calls",
+    ("RefundsFunction", "ApiKeysTable"): "refunds use the accounts service's AccountStores, whose api_keys "
+                                         "repository only key creation calls",
 }
 
 

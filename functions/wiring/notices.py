@@ -1,0 +1,23 @@
+"""Notice delivery (the notifier): recipients, delivery records, and the SMS and e-mail senders."""
+
+from __future__ import annotations
+
+from functions.wiring import Clients, per_deployment
+from shared.config import Settings
+from shared.services.notice_delivery import NoticeDeliveryStores
+from shared.services.notice_senders import EmailSender, SmsSender
+from shared.store.notices import NoticeRepository
+from shared.store.recipients import RecipientRepository
+
+
+def build_notice_delivery_stores(config: Settings, clients: Clients) -> NoticeDeliveryStores:
+    return NoticeDeliveryStores(
+        recipients=RecipientRepository(clients.dynamodb, config.accounts_table),
+        notices=NoticeRepository(clients.dynamodb, config.messages_table),
+        sms=SmsSender(clients.sms),
+        email=EmailSender(clients.ses, config.notice_email_sender),
+        zone=config.zone,
+    )
+
+
+notice_delivery_stores = per_deployment(build_notice_delivery_stores)
