@@ -2,6 +2,13 @@
 in Chinese (default) or English. Pure: no I/O; delivery and dedupe live in shared.delivery and
 shared.services.notice_delivery.
 
+A notice is made in two steps. `facts` reads the event's detail (through the tolerant `Detail`) into
+one frozen dataclass per event type: the figures, instants, tag ids and flags, computed once for every
+language. A language (`languages/zh.py`, `languages/en.py`) is only words: its `Formats` (money, calls,
+tag and wallet names), its SMS signature, greeting and sign-off, and for each event type a function
+from the facts to the title, text and SMS. Adding a language is one new file of sentences under
+`languages/`, named in the registry of `languages/__init__.py` by its account `Locale`.
+
 The contract with the publishers: the detail fields each notice reads. Every field is optional to the
 renderer (a missing one shortens the text, a wrong-shaped one is ignored); money is a decimal string,
 instants are RFC 3339 with an offset, dates are YYYY-MM-DD, counts are integers.

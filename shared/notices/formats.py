@@ -1,11 +1,12 @@
-"""How a notice writes amounts, counts, instants and names, in Chinese or in English.
+"""How a notice writes amounts, counts, instants and names. Each language writes money, calls, tag
+and wallet names its own way (its subclass of Formats); instants and days read the same in every one.
 
-Instants are shown in the billing time zone with its offset (the zone is a deployment setting), and an
-English text names billing tags by the price book's English names.
+Instants are shown in the billing time zone with its offset (the zone is a deployment setting).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,12 +14,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.pricing import UnknownBillingTag, format_money, get_tag
-
-WALLET_NAMES = {
-    "zh": {"cash": "现金账户", "income": "收益账户", "gift": "赠送账户"},
-    "en": {"cash": "cash wallet", "income": "income wallet", "gift": "gift wallet"},
-}
+from shared.accounts.models import Wallet
+from shared.pricing import BillingTag, UnknownBillingTag, format_money, get_tag
 
 
 def clause(template: str, value: Any, render: Callable[[Any], str] = str) -> str:
@@ -26,24 +23,37 @@ def clause(template: str, value: Any, render: Callable[[Any], str] = str) -> str
     return "" if value is None else template.format(render(value))
 
 
+def signed_figures(amount: Decimal) -> str:
+    """-1,234.50: the amount rounded to the fen, with thousands separators, without a currency."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{Decimal(format_money(abs(amount))):,.2f}"
+
+
 @dataclass(frozen=True)
-class Formats:
-    language: str  # "zh" or "en"
+class Formats(ABC):
     zone: ZoneInfo
 
-    @property
-    def english(self) -> bool:
-        return self.language == "en"
+    @abstractmethod
+    def money(self, amount: Decimal) -> str: ...
 
-    def money(self, amount: Decimal) -> str:
-        sign = "-" if amount < 0 else ""
-        figures = f"{Decimal(format_money(abs(amount))):,.2f}"
-        return f"CNY {sign}{figures}" if self.english else f"{sign}{figures}元"
+    @abstractmethod
+    def calls(self, count: int) -> str: ...
 
-    def calls(self, count: int) -> str:
-        if self.english:
-            return f"{count:,} call" if count == 1 else f"{count:,} calls"
-        return f"{count:,}次"
+    @abstractmethod
+    def tag_name(self, tag: BillingTag) -> str: ...
+
+    @abstractmethod
+    def wallet(self, wallet: Wallet) -> str: ...
+
+    def tag(self, tag_id: str | None) -> str:
+        """The tag's name; an id the price book does not know is shown as it is, no id as nothing."""
+        if tag_id is None:
+            return ""
+        try:
+            tag = get_tag(tag_id)
+        except UnknownBillingTag:
+            return tag_id
+        return self.tag_name(tag)
 
     def instant(self, at: datetime) -> str:
         """2026-03-12 00:00 (UTC+08:00)"""
@@ -57,13 +67,3 @@ class Formats:
 
     def day(self, value: date) -> str:
         return value.isoformat()
-
-    def tag(self, tag_id: str) -> str:
-        try:
-            tag = get_tag(tag_id)
-        except UnknownBillingTag:
-            return tag_id
-        return tag.name_en if self.english else tag.name_zh
-
-    def wallet(self, wallet: str) -> str:
-        return WALLET_NAMES[self.language].get(wallet, wallet)

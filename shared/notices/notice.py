@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Draft:
-    """What a template writes: the title, the full text (what happened and what to do) and the SMS."""
+    """What a language writes of an event: the title, the full text (what happened and what to do) and the SMS."""
 
     title: str
     text: str
