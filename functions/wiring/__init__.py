@@ -15,28 +15,34 @@ from functools import lru_cache, wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from shared.aws import LazyClient, dynamodb_client, ses_client, sms_client, sns_client, sqs_client
+from shared.aws import LazyClient, dynamodb_client
 from shared.config import Settings, settings
-from shared.store.events import EventPublisher
 
 Built = TypeVar("Built")
 
 
 @dataclass(frozen=True, eq=False)
 class Clients:
+    """The clients the builders use. One left None is the deployment's own (shared.aws), which the builder that
+    needs it makes a LazyClient of: built on first use, since each costs 10-40 ms of cold start and most runs
+    publish, queue or send nothing. Only the builders that use a client name it, so a function's code names
+    just the clients it uses (tests/iam.py checks its IAM policy against them)."""
+
     dynamodb: Any
-    sns: Any  # the domain-event topic
-    sqs: Any
-    sms: Any  # SNS for customers' phones, with the sending retries of shared.aws
-    ses: Any
+    sns: Any = None  # the domain-event topic
+    sqs: Any = None
+    sms: Any = None  # SNS for customers' phones, with the sending retries of shared.aws
+    ses: Any = None
+
+
+def own_or(client: Any, factory: Callable[[], Any]) -> Any:
+    """`client` if one was given, else the deployment's own from `factory`, built on first use."""
+    return LazyClient(factory) if client is None else client
 
 
 @lru_cache(maxsize=1)
 def _clients_around(dynamodb: Any) -> Clients:
-    # Every client but DynamoDB is built on first use: each costs 10-40 ms of cold start, and most runs
-    # publish, queue or send nothing.
-    return Clients(dynamodb, LazyClient(sns_client), LazyClient(sqs_client), LazyClient(sms_client),
-                   LazyClient(ses_client))
+    return Clients(dynamodb)
 
 
 def deployment_clients() -> Clients:
@@ -70,5 +76,3 @@ def billing_zone() -> ZoneInfo:
     return settings().zone
 
 
-def domain_events(config: Settings, clients: Clients) -> EventPublisher:
-    return EventPublisher(clients.sns, config.domain_events_topic_arn)

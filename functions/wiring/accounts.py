@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functions.wiring import Clients, domain_events, per_deployment
+from functions.wiring import Clients, per_deployment
+from functions.wiring.events import domain_events
 from shared.config import Settings
 from shared.services.accounts import AccountStores
 from shared.store.accounts import AccountRepository

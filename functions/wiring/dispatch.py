@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functions.wiring import Clients, per_deployment
+from functions.wiring import Clients, own_or, per_deployment
+from shared.aws import sqs_client
 from shared.config import Settings
 from shared.store.settled_counters import SettledCounters
 from shared.store.settlement_queue import SettlementQueue
@@ -13,7 +14,7 @@ def build_unsettled_index(config: Settings, clients: Clients) -> SettledCounters
 
 
 def build_settlement_queue(config: Settings, clients: Clients) -> SettlementQueue:
-    return SettlementQueue(clients.sqs, config.settlement_queue_url)
+    return SettlementQueue(own_or(clients.sqs, sqs_client), config.settlement_queue_url)
 
 
 unsettled_index = per_deployment(build_unsettled_index)

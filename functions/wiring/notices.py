@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functions.wiring import Clients, per_deployment
+from functions.wiring import Clients, own_or, per_deployment
+from shared.aws import ses_client, sms_client
 from shared.config import Settings
 from shared.services.notice_delivery import NoticeDeliveryStores
 from shared.services.notice_senders import EmailSender, SmsSender
@@ -14,8 +15,8 @@ def build_notice_delivery_stores(config: Settings, clients: Clients) -> NoticeDe
     return NoticeDeliveryStores(
         recipients=RecipientRepository(clients.dynamodb, config.accounts_table),
         notices=NoticeRepository(clients.dynamodb, config.messages_table),
-        sms=SmsSender(clients.sms),
-        email=EmailSender(clients.ses, config.notice_email_sender),
+        sms=SmsSender(own_or(clients.sms, sms_client)),
+        email=EmailSender(own_or(clients.ses, ses_client), config.notice_email_sender),
         zone=config.zone,
     )
 

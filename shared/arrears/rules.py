@@ -17,11 +17,13 @@ underneath, and lifting it shows the stage reached.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from shared.accounts.models import ZERO, Account, AccountStatus, SuspensionReason
+from shared.accounts.models import ZERO, Account, AccountStatus, SuspensionReason, Wallet
 from shared.arrears.models import ArrearsStage, Deadline, DeadlineKind, RestoreCause, Standing
 from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
@@ -184,3 +186,27 @@ def with_violation_lifted(account: Account) -> Account:
     (arrears, suspended for arrears, released), else active."""
     standing = arrears_standing(account)
     return replace(account, status=standing.status, suspension_reason=standing.suspension_reason)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """An account credited (a recharge or a refund): the account after it, and if the credit ended the arrears,
+    the account restored (what the credit's write records) and its `restored` notice."""
+
+    after: Account
+    restored: Account | None
+    notice: DomainEvent | None
+
+
+def credit(account: Account, amounts: Mapping[Wallet, Decimal], *, cause: RestoreCause, cause_id: str,
+           at: datetime) -> Credit:
+    """Each amount added to its wallet and all to the balance; a balance back at zero or above ends the arrears."""
+    wallets = account.wallets
+    for wallet, amount in amounts.items():
+        wallets = wallets.plus(wallet, amount)
+    credited = replace(account, balance=account.balance + sum(amounts.values(), ZERO), wallets=wallets,
+                       version=account.version + 1)
+    restored = ended_by_credit(credited)
+    if restored is None:
+        return Credit(credited, None, None)
+    return Credit(restored, restored, restored_notice(account, restored, cause=cause, cause_id=cause_id, at=at))

@@ -10,18 +10,17 @@ another request is refused with IDEMPOTENCY_KEY_REUSED.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
 from shared import clock
 from shared.accounts.errors import (
-    AccountNotFound,
     AccountSuspended,
     AlreadyGranted,
     ClientIdTaken,
@@ -30,6 +29,7 @@ from shared.accounts.errors import (
     NoPacksForTag,
     NotSuspendedForViolation,
     StaleAccount,
+    StalePack,
 )
 from shared.accounts.models import (
     WALLET_ORDER,
@@ -61,7 +61,11 @@ from shared.accounts.snapshots import (
     purchase_to_json,
 )
 from shared.arrears.models import RestoreCause
-from shared.arrears.rules import ended_by_credit, restored_notice, with_violation_lifted, with_violation_suspension
+from shared.arrears.rules import (
+    credit,
+    with_violation_lifted,
+    with_violation_suspension,
+)
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
 from shared.events import DomainEvent, EventSink, EventType
 from shared.ids import time_ordered_id
@@ -89,6 +93,8 @@ MAX_PACKS_PER_PURCHASE = 95
 in DynamoDB's 100 items."""
 
 _STALE_RETRIES = 5
+
+Answer = TypeVar("Answer")
 
 logger = Logger(child=True)
 
@@ -129,11 +135,19 @@ def open_account(
     return account
 
 
+def retry_while_stale(account_id: str, attempt: Callable[[], Answer]) -> Answer:
+    """`attempt()` again while what it read changed before its write (StaleAccount, StalePack): it reads again
+    and decides again. ConcurrentUpdate if the account keeps changing under it."""
+    for _ in range(_STALE_RETRIES):
+        try:
+            return attempt()
+        except (StaleAccount, StalePack):
+            continue
+    raise ConcurrentUpdate(account_id)
+
+
 def get_account(stores: AccountStores, account_id: str) -> Account:
-    account = stores.accounts.get(account_id)
-    if account is None:
-        raise AccountNotFound(account_id)
-    return account
+    return stores.accounts.require(account_id)
 
 
 def list_accounts(
@@ -161,30 +175,26 @@ def recharge(stores: AccountStores, account_id: str, *, recharge_id: str, wallet
     if (record := claim.stored_record()) is not None:
         publish_again(stores, record)
         return account_from_json(record.answer)
-    for _ in range(_STALE_RETRIES):
+
+    def attempt() -> Account:
         account = get_account(stores, account_id)
         now = clock.now()
-        credited = replace(account, balance=account.balance + amount, wallets=account.wallets.plus(wallet, amount),
-                           version=account.version + 1)
-        restored = ended_by_credit(credited)
-        events = [] if restored is None else [
-            restored_notice(account, restored, cause=RestoreCause.RECHARGE, cause_id=recharge_id, at=now)]
-        after = restored or credited
+        done = credit(account, {wallet: amount}, cause=RestoreCause.RECHARGE, cause_id=recharge_id, at=now)
+        events = [] if done.notice is None else [done.notice]
         entry = LedgerEntry(account_id, LedgerKind.RECHARGE, wallet, amount, now, recharge_id)
         try:
             stores.writer.commit([
-                claim.item(account_to_json(after), events),
+                claim.item(account_to_json(done.after), events),
                 stores.ledger.add(entry),
-                stores.accounts.credit(account, {wallet: amount}, restoring=restored),
+                stores.accounts.credit(account, {wallet: amount}, restoring=done.restored),
             ])
-        except StaleAccount:
-            continue
         except ClientIdTaken:
             return account_from_json(claim.record_of_the_winner().answer)
         if events:
             stores.events.publish(events)
-        return after
-    raise ConcurrentUpdate(account_id)
+        return done.after
+
+    return retry_while_stale(account_id, attempt)
 
 
 def grant_eid_merchant_pack(stores: AccountStores, account_id: str) -> PackView:
@@ -202,7 +212,8 @@ def grant_eid_merchant_pack(stores: AccountStores, account_id: str) -> PackView:
 def set_violation(stores: AccountStores, account_id: str, *, suspend: bool) -> Account:
     """Suspend for a violation (again is a no-op), or lift it: back to arrears if the account has arrears,
     else active."""
-    for _ in range(_STALE_RETRIES):
+
+    def attempt() -> Account:
         account = get_account(stores, account_id)
         if suspend:
             if account.suspended_for_violation:
@@ -212,11 +223,9 @@ def set_violation(stores: AccountStores, account_id: str, *, suspend: bool) -> A
             if not account.suspended_for_violation:
                 raise NotSuspendedForViolation(account_id)
             target = with_violation_lifted(account)
-        try:
-            return stores.accounts.set_standing(account, target.status, target.suspension_reason)
-        except StaleAccount:
-            continue
-    raise ConcurrentUpdate(account_id)
+        return stores.accounts.set_standing(account, target.status, target.suspension_reason)
+
+    return retry_while_stale(account_id, attempt)
 
 
 def create_account_key(stores: AccountStores, account_id: str) -> str:

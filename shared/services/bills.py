@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.accounts.errors import AccountNotFound
 from shared.bills.details import detail_rows
 from shared.bills.months import Month, bill_date_range
 from shared.bills.resources import resource_rows
@@ -30,16 +29,11 @@ class BillStores:
     zone: ZoneInfo
 
 
-def _require_account(stores: BillStores, account_id: str) -> None:
-    if stores.accounts.get(account_id) is None:
-        raise AccountNotFound(account_id)
-
-
 def list_bills(stores: BillStores, account_id: str, first: date | None, last: date | None, now: datetime
                ) -> list[Bill]:
     """Bills whose period overlaps the billing dates `first` to `last` (see bill_date_range), oldest first."""
     first, last = bill_date_range(first, last, billing_date(now, stores.zone))
-    _require_account(stores, account_id)
+    stores.accounts.require(account_id)
     # A monthly bill starts on the 1st: one that overlaps `first` started on its month's 1st at the earliest.
     bills = stores.bills.between(account_id, Month.of(first).first_day, last)
     return [bill for bill in bills if bill.period_end >= first]
@@ -57,7 +51,7 @@ def resource_bill(stores: BillStores, account_id: str, month: Month | None, now:
                   ) -> tuple[Month, list[ResourceRow]]:
     """The 资源 ID 账单 of `month` (this month by default)."""
     month = _month_or_current(month, now, stores.zone)
-    _require_account(stores, account_id)
+    stores.accounts.require(account_id)
     return month, resource_rows(_bills_with_lines_of(stores, account_id, month), month)
 
 
@@ -69,7 +63,7 @@ def detail_bill(
     if billing_tag is not None:
         get_tag(billing_tag)
     month = _month_or_current(month, now, stores.zone)
-    _require_account(stores, account_id)
+    stores.accounts.require(account_id)
     bills = _bills_with_lines_of(stores, account_id, month)
     entries = stores.ledger.between(account_id, *month.bounds(stores.zone))
     return month, detail_rows(bills, entries, month, stores.zone,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.accounts.errors import AccountNotFound
 from shared.delivery.models import InboxPage
 from shared.store.accounts import AccountRepository
 from shared.store.inbox import InboxRepository
@@ -17,6 +16,5 @@ class InboxStores:
 
 
 def list_messages(stores: InboxStores, account_id: str, *, limit: int, cursor: str | None) -> InboxPage:
-    if stores.accounts.get(account_id) is None:
-        raise AccountNotFound(account_id)
+    stores.accounts.require(account_id)
     return stores.inbox.page(account_id, limit=limit, cursor=cursor)

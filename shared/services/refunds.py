@@ -11,26 +11,19 @@ does, and the events (`refund_completed`, `restored`) are published after the co
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from shared import clock
 from shared.accounts.errors import (
     ClientIdTaken,
-    ConcurrentUpdate,
     PackNotFound,
-    StaleAccount,
-    StalePack,
 )
 from shared.accounts.models import WALLET_ORDER, ZERO, LedgerEntry, LedgerKind, Pack, Wallets
 from shared.arrears.models import RestoreCause
-from shared.arrears.rules import ended_by_credit, restored_notice
+from shared.arrears.rules import credit
 from shared.events import DomainEvent, EventType
 from shared.pricing import format_money
 from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
 from shared.refunds.rules import refund_refusal
-from shared.services.accounts import AccountStores, ClientIdClaim, get_account, publish_again
-
-_STALE_RETRIES = 5
+from shared.services.accounts import AccountStores, ClientIdClaim, get_account, publish_again, retry_while_stale
 
 
 def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_id: str) -> Refund:
@@ -39,7 +32,8 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
     if (record := claim.stored_record()) is not None:
         publish_again(stores, record)
         return refund_from_json(record.answer)
-    for _ in range(_STALE_RETRIES):
+
+    def attempt() -> Refund:
         account = get_account(stores, account_id)
         pack = stores.packs.get(account_id, pack_id)
         if pack is None:
@@ -49,15 +43,8 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
             raise refusal
         refund = Refund(refund_id, pack_id, _paid_from_wallets(pack), now)
         credits = {wallet: refund.to[wallet] for wallet in WALLET_ORDER if refund.to[wallet] > ZERO}
-        wallets = account.wallets
-        for wallet, amount in credits.items():
-            wallets = wallets.plus(wallet, amount)
-        credited = replace(account, balance=account.balance + refund.amount, wallets=wallets,
-                           version=account.version + 1)
-        restored = ended_by_credit(credited)
-        events = [_refund_completed(pack, refund)]
-        if restored is not None:
-            events.append(restored_notice(account, restored, cause=RestoreCause.REFUND, cause_id=refund_id, at=now))
+        done = credit(account, credits, cause=RestoreCause.REFUND, cause_id=refund_id, at=now)
+        events = [_refund_completed(pack, refund), *([] if done.notice is None else [done.notice])]
         details = {"pack_id": pack_id, "billing_tag": pack.billing_tag, "size": pack.size}
         entries = [LedgerEntry(account_id, LedgerKind.REFUND, wallet, amount, now, refund_id, details)
                    for wallet, amount in credits.items()]
@@ -66,15 +53,14 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
                 claim.item(refund_to_json(refund), events),
                 stores.packs.mark_refunded(pack, now),
                 *(stores.ledger.add(entry) for entry in entries),
-                stores.accounts.credit(account, credits, restoring=restored),
+                stores.accounts.credit(account, credits, restoring=done.restored),
             ])
-        except (StaleAccount, StalePack):
-            continue
         except ClientIdTaken:
             return refund_from_json(claim.record_of_the_winner().answer)
         stores.events.publish(events)
         return refund
-    raise ConcurrentUpdate(account_id)
+
+    return retry_while_stale(account_id, attempt)
 
 
 def _paid_from_wallets(pack: Pack) -> Wallets:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from shared.accounts.models import Account, PackStatus
+from shared.accounts.models import PackStatus
 from shared.arrears.rules import standing_at
 from shared.pricing import UNSETTLED_HORIZON, PackBalance, billing_date, billing_tag_for
 from shared.refusals import NotFound
@@ -26,13 +26,6 @@ class UsageStores:
     zone: ZoneInfo
 
 
-def _account(stores: UsageStores, account_id: str) -> Account:
-    account = stores.accounts.get(account_id)
-    if account is None:
-        raise NotFound(f"No account {account_id!r}.")
-    return account
-
-
 def _deductible_packs(stores: UsageStores, account_id: str) -> list[PackBalance]:
     return [
         pack.balance(stores.zone)
@@ -42,7 +35,7 @@ def _deductible_packs(stores: UsageStores, account_id: str) -> list[PackBalance]
 
 
 def usage_of_day(stores: UsageStores, account_id: str, day: date | None, now: datetime) -> DayUsage:
-    _account(stores, account_id)
+    stores.accounts.require(account_id)
     today = billing_date(now, stores.zone)
     day = day or today
     since = min(day, today - UNSETTLED_HORIZON)
@@ -54,7 +47,7 @@ def daily_series(stores: UsageStores, account_id: str, first: date | None, last:
                  ) -> list[DayCalls]:
     """Calls and billable calls per billing date and tag (see series_range for the default range)."""
     first, last = series_range(first, last, billing_date(now, stores.zone))
-    _account(stores, account_id)
+    stores.accounts.require(account_id)
     return daily_calls(first, last, stores.usage.between(account_id, first, last))
 
 
@@ -62,7 +55,7 @@ def check_entitlement(
     stores: UsageStores, account_id: str, channel: str, source: str | None, now: datetime
 ) -> EntitlementReason:
     """Raises the pricing package's UnknownChannel / SourceRequired / SourceNotAllowed for bad input."""
-    account = _account(stores, account_id)
+    account = stores.accounts.require(account_id)
     tag = billing_tag_for(channel, source)
     today = billing_date(now, stores.zone)
     counters = stores.usage.since(account_id, today - UNSETTLED_HORIZON)

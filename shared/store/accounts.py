@@ -140,6 +140,13 @@ class AccountRepository:
         item = self._dynamodb.get_item(TableName=self.table, Key=self._key(account_id), ConsistentRead=True).get("Item")
         return None if item is None else account_from_item(from_attributes(item))
 
+    def require(self, account_id: str) -> Account:
+        """The account, or AccountNotFound: the one existence check of every service."""
+        account = self.get(account_id)
+        if account is None:
+            raise AccountNotFound(account_id)
+        return account
+
     def list_page(self, *, status: AccountStatus | None, limit: int, cursor: str | None) -> AccountPage:
         """Accounts oldest first (by creation), `limit` a page; `cursor` is the `next_cursor` of the page before."""
         if status is None:

@@ -57,6 +57,9 @@ class FakeAccounts:
     def get(self, account_id: str) -> Account | None:
         return self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
 
+    def require(self, account_id: str) -> Account:
+        return self.get(account_id)
+
     def credit(self, account: Account, amounts: Any, *, restoring: Account | None = None) -> TransactionItem:
         return noop("accounts")
 
