@@ -3,11 +3,13 @@ exactly what the first request answered) and the details of domain events. Money
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from shared.accounts.models import (
+    WALLET_ORDER,
     Account,
     AccountStatus,
     Contacts,
@@ -23,14 +25,6 @@ from shared.accounts.models import (
 )
 from shared.instants import format_instant, parse_instant
 from shared.pricing import SettlementCycle, format_money
-
-
-def _instant(value: datetime | None) -> str | None:
-    return None if value is None else format_instant(value)
-
-
-def _parse_instant(value: str | None) -> datetime | None:
-    return None if value is None else parse_instant(value)
 
 
 def _money(value: Decimal) -> str:
@@ -97,50 +91,72 @@ def purchase_from_json(values: dict[str, Any]) -> PurchaseResult:
     return PurchaseResult(tuple(pack_view_from_json(v) for v in values["packs"]), payment_from_json(values["paid"]))
 
 
-def account_to_json(account: Account) -> dict[str, Any]:
+def account_record(account: Account, *, money: Callable[[Decimal], Any], instant: Callable[[datetime], Any]
+                   ) -> dict[str, Any]:
+    """The account's fields as one record, money and instants spelt by `money` and `instant`: the one mapping
+    of an account, for the JSON of stored answers (account_to_json) and the Accounts table's item
+    (shared.store.accounts, which adds its index keys)."""
+    def optional(value: datetime | None) -> Any:
+        return None if value is None else instant(value)
+
     return {
         "account_id": account.account_id,
         "status": account.status.value,
         "suspension_reason": None if account.suspension_reason is None else account.suspension_reason.value,
         "settlement_cycle": account.settlement_cycle.value,
         "postpaid_enabled": account.postpaid_enabled,
-        "balance": _money(account.balance),
-        "wallets": {"cash": _money(account.wallets.cash), "income": _money(account.wallets.income),
-                    "gift": _money(account.wallets.gift)},
+        "balance": money(account.balance),
+        "wallets": {wallet.value: money(account.wallets[wallet]) for wallet in WALLET_ORDER},
         "contacts": {"email": account.contacts.email, "phone": account.contacts.phone},
         "locale": account.locale.value,
         "daily_report": account.daily_report,
-        "activated_at": format_instant(account.activated_at),
-        "created_at": format_instant(account.created_at),
-        "arrears_since": _instant(account.arrears_since),
-        "suspend_at": _instant(account.suspend_at),
-        "release_at": _instant(account.release_at),
-        "released_at": _instant(account.released_at),
-        "eid_granted_at": _instant(account.eid_granted_at),
+        "activated_at": instant(account.activated_at),
+        "created_at": instant(account.created_at),
+        "arrears_since": optional(account.arrears_since),
+        "suspend_at": optional(account.suspend_at),
+        "release_at": optional(account.release_at),
+        "released_at": optional(account.released_at),
+        "eid_granted_at": optional(account.eid_granted_at),
         "version": account.version,
     }
 
 
-def account_from_json(values: dict[str, Any]) -> Account:
-    wallets = values["wallets"]
-    reason = values["suspension_reason"]
+def account_from_record(values: Mapping[str, Any], *, instant: Callable[[str], datetime]) -> Account:
+    """The account of an account_record (money as Decimal or its text; instants read by `instant`). A field an
+    older record lacks takes its default."""
+    wallets = values.get("wallets") or {}
+    contacts = values.get("contacts") or {}
+    reason = values.get("suspension_reason")
+
+    def optional(name: str) -> datetime | None:
+        text = values.get(name)
+        return None if text is None else instant(text)
+
     return Account(
         account_id=values["account_id"],
         status=AccountStatus(values["status"]),
         suspension_reason=None if reason is None else SuspensionReason(reason),
         settlement_cycle=SettlementCycle(values["settlement_cycle"]),
-        postpaid_enabled=values["postpaid_enabled"],
-        balance=Decimal(values["balance"]),
-        wallets=Wallets(Decimal(wallets["cash"]), Decimal(wallets["income"]), Decimal(wallets["gift"])),
-        contacts=Contacts(**values["contacts"]),
-        locale=Locale(values["locale"]),
-        daily_report=values["daily_report"],
-        activated_at=parse_instant(values["activated_at"]),
-        created_at=parse_instant(values["created_at"]),
-        arrears_since=_parse_instant(values.get("arrears_since")),
-        suspend_at=_parse_instant(values.get("suspend_at")),
-        release_at=_parse_instant(values.get("release_at")),
-        released_at=_parse_instant(values.get("released_at")),
-        eid_granted_at=_parse_instant(values.get("eid_granted_at")),
-        version=values.get("version", 0),
+        postpaid_enabled=values.get("postpaid_enabled", True),
+        balance=Decimal(values.get("balance", 0)),
+        wallets=Wallets(**{wallet.value: Decimal(wallets.get(wallet.value, 0)) for wallet in WALLET_ORDER}),
+        contacts=Contacts(email=contacts.get("email"), phone=contacts.get("phone")),
+        locale=Locale(values.get("locale", Locale.ZH_CN.value)),
+        daily_report=values.get("daily_report", False),
+        activated_at=instant(values["activated_at"]),
+        created_at=instant(values["created_at"]),
+        arrears_since=optional("arrears_since"),
+        suspend_at=optional("suspend_at"),
+        release_at=optional("release_at"),
+        released_at=optional("released_at"),
+        eid_granted_at=optional("eid_granted_at"),
+        version=int(values.get("version", 0)),
     )
+
+
+def account_to_json(account: Account) -> dict[str, Any]:
+    return account_record(account, money=_money, instant=format_instant)
+
+
+def account_from_json(values: dict[str, Any]) -> Account:
+    return account_from_record(values, instant=parse_instant)

@@ -30,15 +30,13 @@ from shared.accounts.models import (
     Account,
     AccountPage,
     AccountStatus,
-    Contacts,
     Locale,
     Payment,
     ProfileChanges,
     SuspensionReason,
     Wallet,
-    Wallets,
 )
-from shared.pricing import SettlementCycle
+from shared.accounts.snapshots import account_from_record, account_record
 from shared.store.codec import (
     condition_failed,
     decode_cursor,
@@ -71,59 +69,15 @@ def created_key(created_at: datetime, account_id: str) -> str:
 
 def account_to_item(account: Account) -> dict[str, Any]:
     return {
-        "account_id": account.account_id,
-        "status": account.status.value,
-        "suspension_reason": None if account.suspension_reason is None else account.suspension_reason.value,
-        "settlement_cycle": account.settlement_cycle.value,
-        "postpaid_enabled": account.postpaid_enabled,
-        "balance": account.balance,
-        "wallets": {wallet.value: account.wallets[wallet] for wallet in WALLET_ORDER},
-        "contacts": {"email": account.contacts.email, "phone": account.contacts.phone},
-        "locale": account.locale.value,
-        "daily_report": account.daily_report,
+        **account_record(account, money=Decimal, instant=sortable_instant),
         "daily_report_listing": DAILY_REPORT_LISTING if account.daily_report else None,
-        "activated_at": sortable_instant(account.activated_at),
-        "created_at": sortable_instant(account.created_at),
-        "arrears_since": None if account.arrears_since is None else sortable_instant(account.arrears_since),
-        "suspend_at": None if account.suspend_at is None else sortable_instant(account.suspend_at),
-        "release_at": None if account.release_at is None else sortable_instant(account.release_at),
-        "released_at": None if account.released_at is None else sortable_instant(account.released_at),
-        "eid_granted_at": None if account.eid_granted_at is None else sortable_instant(account.eid_granted_at),
         "listing": LISTING,
         "created_key": created_key(account.created_at, account.account_id),
-        "version": account.version,
     }
 
 
-def _instant(values: Mapping[str, Any], name: str) -> datetime | None:
-    text = values.get(name)
-    return None if text is None else datetime.fromisoformat(text)
-
-
 def account_from_item(values: Mapping[str, Any]) -> Account:
-    wallets = values.get("wallets") or {}
-    contacts = values.get("contacts") or {}
-    reason = values.get("suspension_reason")
-    return Account(
-        account_id=values["account_id"],
-        status=AccountStatus(values["status"]),
-        suspension_reason=None if reason is None else SuspensionReason(reason),
-        settlement_cycle=SettlementCycle(values["settlement_cycle"]),
-        postpaid_enabled=values.get("postpaid_enabled", True),
-        balance=Decimal(values.get("balance", 0)),
-        wallets=Wallets(**{wallet.value: Decimal(wallets.get(wallet.value, 0)) for wallet in WALLET_ORDER}),
-        contacts=Contacts(email=contacts.get("email"), phone=contacts.get("phone")),
-        locale=Locale(values.get("locale", Locale.ZH_CN.value)),
-        daily_report=values.get("daily_report", False),
-        activated_at=datetime.fromisoformat(values["activated_at"]),
-        created_at=datetime.fromisoformat(values["created_at"]),
-        arrears_since=_instant(values, "arrears_since"),
-        suspend_at=_instant(values, "suspend_at"),
-        release_at=_instant(values, "release_at"),
-        released_at=_instant(values, "released_at"),
-        eid_granted_at=_instant(values, "eid_granted_at"),
-        version=int(values.get("version", 0)),
-    )
+    return account_from_record(values, instant=datetime.fromisoformat)
 
 
 class AccountRepository:
