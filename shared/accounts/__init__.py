@@ -1,1 +1,1 @@
-"""Accounts, wallets and packs: the domain of issue 4 (models, pure rules, service functions)."""
+"""Accounts, wallets and packs: their models, errors, pure rules and JSON records (services: shared.services.accounts)."""

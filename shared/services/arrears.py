@@ -35,7 +35,7 @@ TIME_RESERVE = timedelta(seconds=10)
 """A run stops taking new accounts when less time than this is left; the next run carries on."""
 
 
-class Outcome(StrEnum):
+class ArrearsCheckOutcome(StrEnum):
     SUSPENDED = "suspended"
     RELEASED = "released"
     NOTICE_PUBLISHED = "notice_published"  # a notice a crashed run left, published now
@@ -46,7 +46,7 @@ class Outcome(StrEnum):
 
 @dataclass
 class CheckSummary:
-    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    outcomes: Counter[ArrearsCheckOutcome] = field(default_factory=Counter)
     finished: bool = True
 
     @property
@@ -82,29 +82,29 @@ def run_arrears_check(stores: ArrearsStores, now: datetime, *, time_left: Callab
     return summary
 
 
-def _check_logging_failure(stores: ArrearsStores, account_id: str, now: datetime) -> Outcome:
+def _check_logging_failure(stores: ArrearsStores, account_id: str, now: datetime) -> ArrearsCheckOutcome:
     # One account's failure (a throttled write, a publish that failed) must not hold up the others.
     try:
         return check_account(stores, account_id, now)
     except Exception:
         logger.exception("arrears check of an account failed", extra={"account_id": account_id})
-        return Outcome.FAILED
+        return ArrearsCheckOutcome.FAILED
 
 
-def check_account(stores: ArrearsStores, account_id: str, now: datetime) -> Outcome:
+def check_account(stores: ArrearsStores, account_id: str, now: datetime) -> ArrearsCheckOutcome:
     """Do what is due for one account at `now`: publish its pending notice, or record its transition and
     publish that, or move a deadline that nothing is due at any more."""
     for _ in range(_STALE_RETRIES):
         state = stores.deadlines.load(account_id)
         if state is None or state.deadline is None or state.deadline.at.astimezone(UTC) > now.astimezone(UTC):
-            return Outcome.UNCHANGED
+            return ArrearsCheckOutcome.UNCHANGED
         if state.pending_notice is not None:
             _publish_notice(stores, state)
-            return Outcome.NOTICE_PUBLISHED
+            return ArrearsCheckOutcome.NOTICE_PUBLISHED
         after = due_transition(state.account, now, release_after_days=stores.release_after_days, zone=stores.zone)
         if after is None:
             stores.deadlines.replace_deadline(state, next_deadline(state.account))
-            return Outcome.RESCHEDULED
+            return ArrearsCheckOutcome.RESCHEDULED
         notice = transition_notice(after)
         if notice is None:
             raise RuntimeError(f"account {account_id}: a transition without its notice")
@@ -113,10 +113,11 @@ def check_account(stores: ArrearsStores, account_id: str, now: datetime) -> Outc
         except StaleAccount:
             continue
         _publish_notice(stores, DeadlineState(after, Deadline(DeadlineKind.NOTICE, now), notice.event_type))
-        return Outcome.SUSPENDED if arrears_stage(after) is ArrearsStage.SUSPENDED else Outcome.RELEASED
+        suspended = arrears_stage(after) is ArrearsStage.SUSPENDED
+        return ArrearsCheckOutcome.SUSPENDED if suspended else ArrearsCheckOutcome.RELEASED
     logger.warning("account kept changing under the arrears check; the next run tries again",
                    extra={"account_id": account_id})
-    return Outcome.UNCHANGED
+    return ArrearsCheckOutcome.UNCHANGED
 
 
 def _publish_notice(stores: ArrearsStores, state: DeadlineState) -> None:

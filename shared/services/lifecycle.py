@@ -60,7 +60,9 @@ class LifecycleRunIncomplete(RuntimeError):
     """Some packs or reports failed; they are left for the next run (the others are done)."""
 
 
-class Outcome(StrEnum):
+class PackLifecycleStep(StrEnum):
+    """What the run did to one tracked pack."""
+
     EXPIRED = "expired"
     WARNED = "warned"
 
@@ -91,18 +93,18 @@ def run_pack_lifecycle(stores: LifecycleStores, now: datetime) -> LifecycleRun:
     today = run_date(now, stores.zone)
     outcomes, pack_failures = _walk_expiry_index(stores, now, today)
     reports, report_failures = _send_daily_reports(stores, today - timedelta(days=1), now)
-    run = LifecycleRun(now, outcomes.count(Outcome.EXPIRED), outcomes.count(Outcome.WARNED), reports,
+    run = LifecycleRun(now, outcomes.count(PackLifecycleStep.EXPIRED), outcomes.count(PackLifecycleStep.WARNED), reports,
                        pack_failures + report_failures)
     if run.failures:
         raise LifecycleRunIncomplete(f"{run.failures} packs or reports failed in the run at {now.isoformat()}")
     return run
 
 
-def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> tuple[list[Outcome], int]:
+def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> tuple[list[PackLifecycleStep], int]:
     """Every pack of the index dates the run visits, then the mark moved past the dates done."""
     done_through = stores.packs.expiries_done_through()
     visited = dates_to_visit(today, done_through)
-    outcomes: list[Outcome] = []
+    outcomes: list[PackLifecycleStep] = []
     failed_dates: list[date] = []
     for day in visited:
         for tracked in stores.packs.tracked_on(day):
@@ -121,7 +123,7 @@ def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> t
     return outcomes, len(failed_dates)
 
 
-def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Outcome | None:
+def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> PackLifecycleStep | None:
     pack = tracked.pack
     if should_expire(pack, now):
         try:
@@ -129,15 +131,15 @@ def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Ou
         except PackNoLongerLive:
             return None  # a concurrent run expired it (and announces it), or it was refunded
         _announce_expiry(stores, pack, pack.remaining)
-        return Outcome.EXPIRED
+        return PackLifecycleStep.EXPIRED
     if tracked.unused_at_expiry is not None:
         # Expired by an earlier run that did not get to publish: the index still holds it for that.
         _announce_expiry(stores, pack, tracked.unused_at_expiry)
-        return Outcome.EXPIRED
+        return PackLifecycleStep.EXPIRED
     if should_warn(tracked, now, stores.zone):
         stores.events.publish([expiring_event(pack, now, stores.zone)])
         stores.packs.mark_expiring_notified(pack, now)
-        return Outcome.WARNED
+        return PackLifecycleStep.WARNED
     return None
 
 

@@ -60,7 +60,7 @@ class AccountsNotSettled(RuntimeError):
     """Some accounts of a message failed (each is logged); the message is retried, the others are done."""
 
 
-class Outcome(StrEnum):
+class SettlementOutcome(StrEnum):
     SETTLED = "settled"
     NOTHING_DUE = "nothing_due"
     OTHER_CYCLE = "other_cycle"  # a monthly account in the daily run, or the other way round
@@ -70,7 +70,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class AccountResult:
-    outcome: Outcome
+    outcome: SettlementOutcome
     bills: int = 0
     late_waiting: int = 0  # late counters left for a later run
 
@@ -96,21 +96,21 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
     for _ in range(MAX_ATTEMPTS):
         loaded = stores.accounts.load(account_id)
         if loaded is None:
-            return AccountResult(Outcome.NO_ACCOUNT)
+            return AccountResult(SettlementOutcome.NO_ACCOUNT)
         if loaded.pending_period is not None:
             finish(stores, account_id, loaded.pending_period, stores.records.pending_work(account_id,
                                                                                          loaded.pending_period))
         account = loaded.account
         if account.settlement_cycle is not run.cycle:
-            return AccountResult(Outcome.OTHER_CYCLE)
+            return AccountResult(SettlementOutcome.OTHER_CYCLE)
         # The standing at the run's instant, not the stored status: the arrears check that suspends an account
         # at this same 00:00 may not have run yet, and a suspended account's usage waits (DESIGN.md).
         if standing_at(account, run.run_at).status in _WAITING_STATUSES:
-            return AccountResult(Outcome.WAITING)
+            return AccountResult(SettlementOutcome.WAITING)
 
         counters = stores.usage.since(account_id, period_containing(first_day, run.cycle).start, consistent=True)
         if not any(counter.unsettled_billable and run.closes(counter.usage_date) for counter in counters):
-            return AccountResult(Outcome.NOTHING_DUE)
+            return AccountResult(SettlementOutcome.NOTHING_DUE)
         plan = plan_settlements(account, counters, stores.packs.list_for_account(account_id), run,
                                 known_billed=known_billed)
         conflict = _commit_in_turn(stores, plan.settlements, known_billed)
@@ -119,7 +119,7 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
                         extra={"account_id": account_id, "conflict": type(conflict).__name__})
             continue
         _log_settled(account_id, plan.settlements, plan.waiting)
-        outcome = Outcome.SETTLED if plan.settlements else Outcome.NOTHING_DUE
+        outcome = SettlementOutcome.SETTLED if plan.settlements else SettlementOutcome.NOTHING_DUE
         return AccountResult(outcome, len(plan.settlements), len(plan.waiting))
     raise SettlementContention(f"account {account_id} changed under {MAX_ATTEMPTS} settlement attempts")
 

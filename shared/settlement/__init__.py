@@ -1,1 +1,1 @@
-"""Settlement: a period's billable calls -> pack deductions, postpaid charges, a bill (issue 5)."""
+"""Settlement: a period's billable calls -> pack deductions, postpaid charges, a bill."""

@@ -1,4 +1,4 @@
-"""Issue 4's walk through the local stack, as a new user does it with curl."""
+"""Accounts, keys, packs and calls through the local stack, as a new user does it with curl."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5 through the local stack: calls posted over HTTP, the clock moved past 00:00, and the
+"""Daily settlement through the local stack: calls posted over HTTP, the clock moved past 00:00, and the
 daily-settlement schedule of template.yaml settling through its queue as in AWS.
 
 The seed's 15,000-call example is marked `soak` (`make soak`): 15,000 calls through the emulator take

@@ -378,7 +378,7 @@ def test_a_violation_suspends_the_account_and_lifting_it_restores_it(api):
 def test_lifting_a_violation_returns_an_account_with_arrears_to_arrears(api):
     api.open_account("acme")
     api.post("/v1/accounts/acme/violations", {"suspend": True})
-    # issue 6 records arrears; here they are written as its job would leave them
+    # settlement records arrears; here they are written as its run would leave them
     api.dynamodb.update_item(TableName=settings().accounts_table, Key={"account_id": {"S": "acme"}},
                              UpdateExpression="SET arrears_since = :t",
                              ExpressionAttributeValues={":t": {"S": "2026-03-01T16:00:00.000000Z"}})

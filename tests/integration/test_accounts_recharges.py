@@ -109,7 +109,7 @@ def test_a_recharge_of_an_unknown_account_is_404_and_claims_no_id(api):
     assert api.dynamodb.scan(TableName=settings().idempotency_table)["Items"] == []
 
 
-def test_a_recharge_leaves_the_status_to_issue_6(api):
+def test_a_recharge_leaves_a_suspension_for_a_violation_in_place(api):
     api.post("/v1/accounts/acme/violations", {"suspend": True})
 
     _, account = recharge(api, {"recharge_id": "r-1", "amount": "10", "wallet": "cash"})

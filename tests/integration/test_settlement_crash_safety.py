@@ -18,7 +18,7 @@ import pytest
 from shared.config import settings
 from shared.events import DomainEvent
 from shared.pricing import SettlementCycle
-from shared.services.settlement import Outcome, settle_account
+from shared.services.settlement import SettlementOutcome, settle_account
 from shared.settlement.periods import SettlementRun
 from tests.integration.test_ingest_support import ProcessDied
 from tests.integration.test_settlement_support import TAG, RecordingEvents, Settlement, settlement_system
@@ -195,5 +195,5 @@ def test_a_rerun_after_everything_finished_changes_nothing(system, baseline):
 
     again = settle_account(stores, run_after(D2), "twice", since=D1)
 
-    assert again.outcome is Outcome.NOTHING_DUE
+    assert again.outcome is SettlementOutcome.NOTHING_DUE
     assert final_state(system, "twice", sink) == first == baseline[0]
