@@ -1,1 +1,1 @@
-"""Accounts, wallets and packs: their models, errors, pure rules and JSON records (services: shared.services.accounts)."""
+"""Accounts, wallets and packs: models, errors, pure rules and JSON records (the service: shared.services.accounts)."""

@@ -93,8 +93,8 @@ def run_pack_lifecycle(stores: LifecycleStores, now: datetime) -> LifecycleRun:
     today = run_date(now, stores.zone)
     outcomes, pack_failures = _walk_expiry_index(stores, now, today)
     reports, report_failures = _send_daily_reports(stores, today - timedelta(days=1), now)
-    run = LifecycleRun(now, outcomes.count(PackLifecycleStep.EXPIRED), outcomes.count(PackLifecycleStep.WARNED), reports,
-                       pack_failures + report_failures)
+    run = LifecycleRun(now, outcomes.count(PackLifecycleStep.EXPIRED), outcomes.count(PackLifecycleStep.WARNED),
+                       reports, pack_failures + report_failures)
     if run.failures:
         raise LifecycleRunIncomplete(f"{run.failures} packs or reports failed in the run at {now.isoformat()}")
     return run

@@ -1,5 +1,6 @@
-"""Arrears, suspension, restore and refunds through the local stack: a settlement leaves an account below zero, the arrears check suspends it
-24 hours later, a recharge restores it at once; and a pack refunded at the last second of its window."""
+"""Arrears, suspension, restore and refunds through the local stack: a settlement leaves an account below zero,
+the arrears check suspends it 24 hours later, a recharge restores it at once; and a pack refunded at the last
+second of its window."""
 
 from __future__ import annotations
 
