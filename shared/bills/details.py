@@ -18,9 +18,9 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import LedgerEntry, LedgerKind
-from shared.bills.months import Month
 from shared.bills.rows import PACK_CALL_CHARGE, DetailRow, TransactionType, lines_of_month, postpaid_resource_id
 from shared.pricing import billing_date
+from shared.pricing.cycle import Month
 from shared.settlement.models import Bill
 
 MONEY_ROW_TYPES: Mapping[LedgerKind, TransactionType] = {

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from shared.bills.months import Month
 from shared.bills.rows import PACK_CALL_CHARGE, BillingMode, ResourceRow, lines_of_month, postpaid_resource_id
+from shared.pricing.cycle import Month
 from shared.settlement.models import Bill
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from shared.bills.months import Month
+from shared.pricing.cycle import Month
 from shared.settlement.models import Bill, BillLine
 
 POSTPAID_RESOURCE_PREFIX = "postpaid:"

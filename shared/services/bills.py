@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.bills.details import detail_rows
-from shared.bills.months import Month, bill_date_range
+from shared.bills.months import bill_date_range
 from shared.bills.resources import resource_rows
 from shared.bills.rows import DetailRow, ResourceRow, TransactionType
 from shared.pricing import billing_date, get_tag
+from shared.pricing.cycle import Month
 from shared.settlement.models import Bill
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository

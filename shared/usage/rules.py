@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from shared.bills.months import billing_date_range
+from shared.date_ranges import billing_date_range
 from shared.pricing import PackBalance, Usage, deduct, get_tag, line_amount
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from shared.accounts.models import LedgerKind, Wallet
 from shared.bills.details import detail_rows, money_rows, usage_rows
-from shared.bills.months import Month
 from shared.bills.rows import DetailRow, TransactionType
+from shared.pricing.cycle import Month
 from tests.bill_builders import daily_bill, entry, line
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.bills.months import Month, bill_date_range, parse_month
+from shared.bills.months import bill_date_range, parse_month
+from shared.pricing.cycle import Month
 from shared.refusals import InvalidField
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

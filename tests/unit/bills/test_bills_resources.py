@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.bills.months import Month
 from shared.bills.resources import resource_rows
 from shared.bills.rows import BillingMode, ResourceRow
+from shared.pricing.cycle import Month
 from tests.bill_builders import daily_bill, line, monthly_bill
 
 MARCH = Month(2026, 3)
