@@ -12,21 +12,19 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.models import (
-    AccountId,
+from functions.api.models.accounts import (
     AccountOut,
     AccountPageOut,
     AccountPatchIn,
-    ApiKeyOut,
-    GrantIn,
     NewAccountIn,
-    PackAnswer,
-    PackOut,
     RechargeIn,
     ViolationIn,
 )
+from functions.api.models.keys import ApiKeyOut
+from functions.api.models.packs import GrantIn, PackAnswer, PackOut
 from shared.accounts.models import AccountStatus, Contacts
 from shared.services import accounts as service
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
 DEFAULT_PAGE = 50
@@ -46,7 +44,7 @@ def list_accounts(
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the page before.")] = None,
 ) -> AccountPageOut:
     page = service.list_accounts(service.Stores.from_settings(), status=status, limit=limit, cursor=cursor)
-    return AccountPageOut.from_domain(page)
+    return AccountPageOut.model_validate(page)
 
 
 @router.post(
@@ -62,12 +60,12 @@ def open_account(request: Annotated[NewAccountIn, Body()]) -> Response[AccountOu
         locale=request.locale,
         activated_at=request.activated_at,
     )
-    return created(AccountOut.from_domain(account))
+    return created(AccountOut.model_validate(account))
 
 
 @router.get("/v1/accounts/<account_id>", summary="One account", responses=answers(AccountOut, 404))
 def get_account(account_id: AccountId) -> AccountOut:
-    return AccountOut.from_domain(service.get_account(service.Stores.from_settings(), account_id))
+    return AccountOut.model_validate(service.get_account(service.Stores.from_settings(), account_id))
 
 
 @router.patch(
@@ -77,7 +75,7 @@ def get_account(account_id: AccountId) -> AccountOut:
 )
 def patch_account(account_id: AccountId, request: Annotated[AccountPatchIn, Body()]) -> AccountOut:
     account = service.update_account(service.Stores.from_settings(), account_id, request.to_domain())
-    return AccountOut.from_domain(account)
+    return AccountOut.model_validate(account)
 
 
 @router.post(
@@ -90,7 +88,7 @@ def recharge(account_id: AccountId, request: Annotated[RechargeIn, Body()]) -> A
         service.Stores.from_settings(), account_id,
         recharge_id=request.recharge_id, wallet=request.wallet, amount=request.amount,
     )
-    return AccountOut.from_domain(account)
+    return AccountOut.model_validate(account)
 
 
 @router.post(
@@ -110,7 +108,7 @@ def grant_eid_merchant_pack(account_id: AccountId) -> Response[PackAnswer]:
 )
 def set_violation(account_id: AccountId, request: Annotated[ViolationIn, Body()]) -> AccountOut:
     account = service.set_violation(service.Stores.from_settings(), account_id, suspend=request.suspend)
-    return AccountOut.from_domain(account)
+    return AccountOut.model_validate(account)
 
 
 @router.post(

@@ -9,20 +9,19 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.bill_models import (
-    BillOut,
+from functions.api.models.bills import (
     BillsOut,
     DetailBillOut,
     DetailRowOut,
     ResourceBillOut,
     ResourceRowOut,
 )
-from functions.api.models import AccountId
 from shared import clock
 from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, Month, parse_month
 from shared.bills.rows import TransactionType
 from shared.services import bills as service
 from shared.web.csv_answer import AnswerFormat, csv_response
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
@@ -75,7 +74,7 @@ def list_bills(
     last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
 ) -> BillsOut:
     bills = service.list_bills(service.BillStores.from_settings(), account_id, first, last, clock.now())
-    return BillsOut(bills=[BillOut.model_validate(bill) for bill in bills])
+    return BillsOut(bills=bills)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.models import BillingTagOut, Catalog, ChannelOut, QuoteOut
+from functions.api.models.catalog import Catalog, QuoteOut
 from shared.pricing import CHANNELS, PRICE_BOOK, quote
 from shared.web.openapi import answers
 
@@ -21,10 +21,7 @@ BillingTagId = StrEnum("BillingTagId", {tag_id: tag_id for tag_id in PRICE_BOOK}
 
 @router.get("/v1/catalog", summary="Billing tags, prices, pack tiers and channels", responses=answers(Catalog))
 def get_catalog() -> Catalog:
-    return Catalog(
-        billing_tags=[BillingTagOut.from_domain(tag) for tag in PRICE_BOOK.values()],
-        channels=[ChannelOut.from_domain(channel) for channel in CHANNELS.values()],
-    )
+    return Catalog(billing_tags=list(PRICE_BOOK.values()), channels=list(CHANNELS.values()))
 
 
 @router.get(
@@ -36,4 +33,4 @@ def get_quote(
     billing_tag: Annotated[BillingTagId, Query(description="A billing tag id of the catalog.")],
     calls: Annotated[int, Query(ge=0, le=MAX_QUOTE_CALLS, description="Calls expected within a year.")],
 ) -> QuoteOut:
-    return QuoteOut.from_domain(quote(billing_tag.value, calls))
+    return QuoteOut.model_validate(quote(billing_tag.value, calls))

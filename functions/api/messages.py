@@ -6,42 +6,16 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import Field
 
-from functions.api.models import AccountId
-from shared.instants import format_instant
+from functions.api.models.messages import MessagesOut
 from shared.services import inbox
-from shared.store.inbox import InboxMessage, InboxPage
-from shared.web.model import ApiModel
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
-
-
-class MessageOut(ApiModel):
-    message_id: str = Field(description="The id of the event it tells of: one message per cause.")
-    type: str = Field(examples=["pack_delivered", "arrears", "daily_report"])
-    title: str
-    text: str
-    at: str = Field(description="When what it tells of happened (RFC 3339, +08:00).")
-
-    @classmethod
-    def from_domain(cls, message: InboxMessage) -> MessageOut:
-        return cls(message_id=message.message_id, type=message.message_type, title=message.title,
-                   text=message.text, at=format_instant(message.at))
-
-
-class MessagesOut(ApiModel):
-    messages: list[MessageOut]
-    next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
-
-    @classmethod
-    def from_domain(cls, page: InboxPage) -> MessagesOut:
-        return cls(messages=[MessageOut.from_domain(message) for message in page.messages],
-                   next_cursor=page.next_cursor)
 
 
 @router.get(

@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.models import AccountId, PackOut, PacksOut, PurchaseIn, PurchaseOut
+from functions.api.models.packs import PackOut, PacksOut, PurchaseIn, PurchaseOut
 from shared.accounts.models import PackStatus
 from shared.services import accounts as service
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()

@@ -7,84 +7,15 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import Field
 
-from functions.api.models import AccountId
+from functions.api.models.usage import CallOut, DailyUsageOut, DayCallsOut, EntitlementOut, UsageOut
 from shared import clock
-from shared.instants import format_instant
 from shared.services import usage as service
-from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, DayCalls, DayUsage, EntitlementReason
-from shared.web.model import ApiModel
-from shared.web.money import Money
+from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, EntitlementReason
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
 router = APIGatewayRouter()
-
-
-class TagUsageOut(ApiModel):
-    billing_tag: str
-    calls: int
-    billable_calls: int
-    unclassified_calls: int = Field(description="Calls with a return code no rule knows: never billed.")
-    by_return_code: dict[str, int]
-    estimated_pack_calls: int = Field(description="Of the unsettled billable calls, those packs will take.")
-    estimated_postpaid_amount: Money = Field(description="What the rest will cost postpaid, at the unit price.")
-
-
-class UsageOut(ApiModel):
-    date: date
-    settled: bool
-    tags: list[TagUsageOut]
-
-    @classmethod
-    def from_domain(cls, usage: DayUsage) -> UsageOut:
-        return cls(
-            date=usage.usage_date,
-            settled=usage.settled,
-            tags=[TagUsageOut(**tag.__dict__) for tag in usage.tags],
-        )
-
-
-class TagCallsOut(ApiModel):
-    billing_tag: str
-    calls: int
-    billable_calls: int
-
-
-class DayCallsOut(ApiModel):
-    date: date
-    calls: int = Field(description="Every call of the day, of every tag.")
-    billable_calls: int
-    tags: list[TagCallsOut] = Field(description="The day's tags with calls, by tag id; empty on a day without calls.")
-
-    @classmethod
-    def from_domain(cls, day: DayCalls) -> DayCallsOut:
-        return cls(date=day.usage_date, calls=day.calls, billable_calls=day.billable_calls,
-                   tags=[TagCallsOut(**tag.__dict__) for tag in day.tags])
-
-
-class DailyUsageOut(ApiModel):
-    days: list[DayCallsOut] = Field(description="Every billing date of the range, oldest first.")
-
-
-class EntitlementOut(ApiModel):
-    allowed: bool
-    reason: EntitlementReason
-
-
-class CallOut(ApiModel):
-    request_id: str
-    channel: str
-    source: str | None
-    return_code: str
-    occurred_at: str
-    received_at: str
-    billing_tag: str
-    billing_date: date
-    billable: bool
-    reason: str = Field(examples=["BILLABLE_CODE", "FREE_CODE", "UNCLASSIFIED_CODE", "NFC_REPEAT_WITHIN_5_MIN"])
-    nfc_req_id: str | None = None
-    settled: bool
 
 
 @router.get(
@@ -147,18 +78,4 @@ def get_call(
     request_id: Annotated[str, Path(min_length=1, max_length=128)],
 ) -> CallOut:
     found = service.look_up_call(service.UsageStores.from_settings(), account_id, request_id, clock.now())
-    call = found.call
-    return CallOut(
-        request_id=call.request_id,
-        channel=call.channel,
-        source=call.source,
-        return_code=call.return_code,
-        occurred_at=format_instant(call.occurred_at),
-        received_at=format_instant(call.received_at),
-        billing_tag=call.billing_tag,
-        billing_date=call.billing_date,
-        billable=call.billable,
-        reason=call.reason.value,
-        nfc_req_id=call.nfc_req_id,
-        settled=found.settled,
-    )
+    return CallOut.from_domain(found)

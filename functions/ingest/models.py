@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from shared.ingestion.models import MAX_CALLS_PER_BATCH, CallIn
 from shared.ingestion.outcomes import CallOutcome
-from shared.web.model import ApiModel
+from shared.web.model import AnswerModel, RequestModel
 
 
 def _document_calls_as_call_in(schema: dict[str, Any]) -> None:
@@ -22,10 +22,8 @@ def _document_calls_as_call_in(schema: dict[str, Any]) -> None:
     schema["items"] = {key: value for key, value in CallIn.model_json_schema().items() if key != "title"}
 
 
-class CallsIn(ApiModel):
+class CallsIn(RequestModel):
     """The envelope of POST /v1/calls and of each message of the ingest queue."""
-
-    model_config = ConfigDict(extra="forbid")
 
     calls: list[dict[str, Any]] = Field(
         min_length=1, max_length=MAX_CALLS_PER_BATCH, description="1 to 500 calls, each accepted or rejected alone.",
@@ -33,13 +31,13 @@ class CallsIn(ApiModel):
     )
 
 
-class CallError(ApiModel):
+class CallError(AnswerModel):
     code: str = Field(examples=["CALL_TOO_OLD"])
     message: str
     field: str | None = Field(default=None, examples=["calls[3].occurred_at"])
 
 
-class CallResult(ApiModel):
+class CallResult(AnswerModel):
     request_id: str | None
     status: Literal["accepted", "duplicate", "rejected"]
     billable: bool | None = None
@@ -48,7 +46,7 @@ class CallResult(ApiModel):
     error: CallError | None = None
 
 
-class CallsOut(ApiModel):
+class CallsOut(AnswerModel):
     results: list[CallResult] = Field(description="One result per call, in the order of the request.")
 
 

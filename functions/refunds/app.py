@@ -13,7 +13,7 @@ from functions import init_done
 from functions.refunds.models import RefundAnswer, RefundIn
 from shared.services.accounts import Stores
 from shared.services.refunds import refund_pack
-from shared.web.identifiers import ACCOUNT_ID_PATTERN
+from shared.web.fields import AccountId
 from shared.web.openapi import answers
 from shared.web.resolver import api_resolver
 
@@ -35,12 +35,12 @@ app = api_resolver()
     ),
 )
 def refund(
-    account_id: Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, description="The account's id.")],
+    account_id: AccountId,
     pack_id: Annotated[str, Path(min_length=1, max_length=128, description="The pack's id.")],
     request: Annotated[RefundIn, Body()],
 ) -> RefundAnswer:
     done = refund_pack(Stores.from_settings(), account_id, pack_id, refund_id=request.refund_id)
-    return RefundAnswer.from_domain(done)
+    return RefundAnswer(refund=done)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

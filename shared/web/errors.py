@@ -18,23 +18,23 @@ from pydantic import Field
 
 from shared.pricing import PricingError, SourceNotAllowed, SourceRequired, UnknownBillingTag, UnknownChannel
 from shared.refusals import ApiError, RefusalDetail
-from shared.web.model import ApiModel
+from shared.web.model import AnswerModel
 
 logger = Logger(child=True)
 
 
-class ErrorDetail(ApiModel):
+class ErrorDetail(AnswerModel):
     field: str = Field(description="Where the problem is, e.g. calls[3].occurred_at")
     problem: str
 
 
-class ErrorBody(ApiModel):
+class ErrorBody(AnswerModel):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", examples=["VALIDATION_ERROR"])
     message: str
     details: list[ErrorDetail] = Field(default_factory=list)
 
 
-class ErrorResponse(ApiModel):
+class ErrorResponse(AnswerModel):
     """Every error the API answers, whatever the status."""
 
     error: ErrorBody
@@ -43,8 +43,7 @@ class ErrorResponse(ApiModel):
 def error_response(
     status: int, code: str, message: str, details: Sequence[ErrorDetail | RefusalDetail] = ()
 ) -> Response:
-    listed = [ErrorDetail(field=detail.field, problem=detail.problem) for detail in details]
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=listed))
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,

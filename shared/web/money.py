@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from shared.pricing import format_money, format_unit_price
+from shared.web.model import AnswerModel
 
 Money = Annotated[
     Decimal,
@@ -43,3 +44,15 @@ MoneyIn = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$", "examples": ["100.00"]}),
 ]
 """An amount in a request: a string of yuan with at most two decimals; numbers are refused."""
+
+
+class WalletAmounts(AnswerModel):
+    """An amount for each wallet: an account's wallets, what each paid for a purchase, what a refund gave back.
+
+    Each answer subclasses it under its own name (WalletsOut, PaidOut, RefundedToOut): the names are the
+    OpenAPI document's component names, part of the contract.
+    """
+
+    cash: Money
+    income: Money
+    gift: Money

@@ -1,33 +1,27 @@
-"""Answer models of the bill routes, mapped from shared.bills and the settlement's Bill."""
+"""Answer models of the bill routes, read from shared.bills and the settlement's Bill."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from functions.api.models import InstantOut
-from shared.bills.months import Month
 from shared.bills.rows import BillingMode, DetailRow, ResourceRow, TransactionType
 from shared.pricing import SettlementCycle
-from shared.web.model import ApiModel
+from shared.pricing.cycle import Month
+from shared.web.fields import InstantOut
+from shared.web.model import AnswerModel
 from shared.web.money import Money, UnitPrice
 
 MONTH_EXAMPLE = "2026-03"
 
 
-class FromDomain(ApiModel):
-    """An answer read from the domain object of the same field names (a dataclass, its properties too)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class PackDeductionOut(FromDomain):
+class PackDeductionOut(AnswerModel):
     pack_id: str
     calls: int
 
 
-class BillLineOut(FromDomain):
+class BillLineOut(AnswerModel):
     usage_date: date = Field(description="The billing date the calls were made on.")
     billing_tag: str
     billable_calls: int
@@ -38,8 +32,7 @@ class BillLineOut(FromDomain):
     late: bool = Field(description="Calls that arrived after their day was settled, billed on this later bill.")
 
 
-
-class BillOut(FromDomain):
+class BillOut(AnswerModel):
     bill_id: str
     cycle: SettlementCycle
     period_start: date
@@ -49,12 +42,11 @@ class BillOut(FromDomain):
     lines: list[BillLineOut]
 
 
-
-class BillsOut(ApiModel):
+class BillsOut(AnswerModel):
     bills: list[BillOut]
 
 
-class ResourceRowOut(FromDomain):
+class ResourceRowOut(AnswerModel):
     resource_id: str = Field(description='A pack id, or "postpaid:<billing_tag>" for a tag\'s postpaid use.',
                              examples=["pk_1772416800000a1b2c3d4e5", "postpaid:id_verification"])
     billing_tag: str
@@ -63,17 +55,16 @@ class ResourceRowOut(FromDomain):
     amount: Money = Field(description="0.00 for a pack (paid for when bought); the postpaid charge otherwise.")
 
 
-
-class ResourceBillOut(ApiModel):
+class ResourceBillOut(AnswerModel):
     month: str = Field(examples=[MONTH_EXAMPLE])
     rows: list[ResourceRowOut]
 
     @classmethod
     def from_domain(cls, month: Month, rows: list[ResourceRow]) -> ResourceBillOut:
-        return cls(month=str(month), rows=[ResourceRowOut.model_validate(row) for row in rows])
+        return cls(month=str(month), rows=rows)
 
 
-class DetailRowOut(FromDomain):
+class DetailRowOut(AnswerModel):
     at: InstantOut = Field(description="When the bill was settled (usage rows) or the money moved.")
     transaction_type: TransactionType
     resource_id: str = Field(
@@ -87,11 +78,10 @@ class DetailRowOut(FromDomain):
                           examples=["0.50", "-1000.00"])
 
 
-
-class DetailBillOut(ApiModel):
+class DetailBillOut(AnswerModel):
     month: str = Field(examples=[MONTH_EXAMPLE])
     rows: list[DetailRowOut]
 
     @classmethod
     def from_domain(cls, month: Month, rows: list[DetailRow]) -> DetailBillOut:
-        return cls(month=str(month), rows=[DetailRowOut.model_validate(row) for row in rows])
+        return cls(month=str(month), rows=rows)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from functions.api.models import ContactsIn, NewAccountIn
+from functions.api.models.accounts import ContactsIn, NewAccountIn
 from shared.ingestion.models import CallIn
 from shared.web.resolver import _json
 
