@@ -1,4 +1,4 @@
-"""Accounts, their keys, recharges, violations, the E证通 free pack and operators' grants (issue 4).
+"""Accounts, their keys, recharges, violations, the E证通 free pack and operators' grants.
 
 Each route parses, calls one service function of shared.services.accounts and maps its answer; every
 refusal is an error the service raises. Scopes are checked by the API's authorizer before this runs.
@@ -22,6 +22,7 @@ from functions.api.models.accounts import (
 )
 from functions.api.models.keys import ApiKeyOut
 from functions.api.models.packs import GrantIn, PackAnswer, PackOut
+from functions.wiring.accounts import account_stores
 from shared.accounts.models import AccountStatus, Contacts
 from shared.services import accounts as service
 from shared.web.fields import AccountId
@@ -43,7 +44,7 @@ def list_accounts(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Accounts a page.")] = DEFAULT_PAGE,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the page before.")] = None,
 ) -> AccountPageOut:
-    page = service.list_accounts(service.Stores.from_settings(), status=status, limit=limit, cursor=cursor)
+    page = service.list_accounts(account_stores(), status=status, limit=limit, cursor=cursor)
     return AccountPageOut.model_validate(page)
 
 
@@ -54,7 +55,7 @@ def list_accounts(
 )
 def open_account(request: Annotated[NewAccountIn, Body()]) -> Response[AccountOut]:
     account = service.open_account(
-        service.Stores.from_settings(),
+        account_stores(),
         request.account_id,
         contacts=Contacts(email=request.contacts.email, phone=request.contacts.phone),
         locale=request.locale,
@@ -65,7 +66,7 @@ def open_account(request: Annotated[NewAccountIn, Body()]) -> Response[AccountOu
 
 @router.get("/v1/accounts/<account_id>", summary="One account", responses=answers(AccountOut, 404))
 def get_account(account_id: AccountId) -> AccountOut:
-    return AccountOut.model_validate(service.get_account(service.Stores.from_settings(), account_id))
+    return AccountOut.model_validate(service.get_account(account_stores(), account_id))
 
 
 @router.patch(
@@ -74,7 +75,7 @@ def get_account(account_id: AccountId) -> AccountOut:
     responses=answers(AccountOut, 404),
 )
 def patch_account(account_id: AccountId, request: Annotated[AccountPatchIn, Body()]) -> AccountOut:
-    account = service.update_account(service.Stores.from_settings(), account_id, request.to_domain())
+    account = service.update_account(account_stores(), account_id, request.to_domain())
     return AccountOut.model_validate(account)
 
 
@@ -85,7 +86,7 @@ def patch_account(account_id: AccountId, request: Annotated[AccountPatchIn, Body
 )
 def recharge(account_id: AccountId, request: Annotated[RechargeIn, Body()]) -> AccountOut:
     account = service.recharge(
-        service.Stores.from_settings(), account_id,
+        account_stores(), account_id,
         recharge_id=request.recharge_id, wallet=request.wallet, amount=request.amount,
     )
     return AccountOut.model_validate(account)
@@ -97,7 +98,7 @@ def recharge(account_id: AccountId, request: Annotated[RechargeIn, Body()]) -> A
     responses=answers(PackAnswer, 404, 409, status=201, description="Created (409 ALREADY_GRANTED)"),
 )
 def grant_eid_merchant_pack(account_id: AccountId) -> Response[PackAnswer]:
-    view = service.grant_eid_merchant_pack(service.Stores.from_settings(), account_id)
+    view = service.grant_eid_merchant_pack(account_stores(), account_id)
     return created(PackAnswer(pack=PackOut.from_domain(view)))
 
 
@@ -107,7 +108,7 @@ def grant_eid_merchant_pack(account_id: AccountId) -> Response[PackAnswer]:
     responses=answers(AccountOut, 404, 409, description="The account (409 NOT_SUSPENDED_FOR_VIOLATION)"),
 )
 def set_violation(account_id: AccountId, request: Annotated[ViolationIn, Body()]) -> AccountOut:
-    account = service.set_violation(service.Stores.from_settings(), account_id, suspend=request.suspend)
+    account = service.set_violation(account_stores(), account_id, suspend=request.suspend)
     return AccountOut.model_validate(account)
 
 
@@ -117,7 +118,7 @@ def set_violation(account_id: AccountId, request: Annotated[ViolationIn, Body()]
     responses=answers(ApiKeyOut, 404, status=201, description="Created"),
 )
 def create_key(account_id: AccountId) -> Response[ApiKeyOut]:
-    return created(ApiKeyOut(api_key=service.create_account_key(service.Stores.from_settings(), account_id)))
+    return created(ApiKeyOut(api_key=service.create_account_key(account_stores(), account_id)))
 
 
 @router.post(
@@ -128,7 +129,7 @@ def create_key(account_id: AccountId) -> Response[ApiKeyOut]:
 )
 def grant_pack(account_id: AccountId, request: Annotated[GrantIn, Body()]) -> Response[PackAnswer]:
     view = service.grant_pack(
-        service.Stores.from_settings(), account_id,
+        account_stores(), account_id,
         grant_id=request.grant_id, billing_tag=request.billing_tag, size=request.size, valid_days=request.valid_days,
     )
     return created(PackAnswer(pack=PackOut.from_domain(view)))

@@ -1,4 +1,4 @@
-"""Bills, the 资源 ID 账单 and the 明细账单 of an account, as JSON or CSV (issue 5)."""
+"""Bills, the 资源 ID 账单 and the 明细账单 of an account, as JSON or CSV."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from functions.api.models.bills import (
     ResourceBillOut,
     ResourceRowOut,
 )
+from functions.wiring.reads import bill_stores
 from shared import clock
-from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, Month, parse_month
+from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, parse_month
 from shared.bills.rows import TransactionType
+from shared.pricing.cycle import Month
 from shared.services import bills as service
 from shared.web.csv_answer import AnswerFormat, csv_response
 from shared.web.fields import AccountId
@@ -73,7 +75,7 @@ def list_bills(
     = None,
     last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
 ) -> BillsOut:
-    bills = service.list_bills(service.BillStores.from_settings(), account_id, first, last, clock.now())
+    bills = service.list_bills(bill_stores(), account_id, first, last, clock.now())
     return BillsOut(bills=bills)
 
 
@@ -89,7 +91,7 @@ def get_resource_bill(
     answer_format: FormatParam = AnswerFormat.JSON,
 ) -> Response[ResourceBillOut | str]:  # str: a CSV body, which validation checks against this annotation too
     billed_month, rows = service.resource_bill(
-        service.BillStores.from_settings(), account_id, _month(month), clock.now(),
+        bill_stores(), account_id, _month(month), clock.now(),
     )
     answer = ResourceBillOut.from_domain(billed_month, rows)
     if answer_format is AnswerFormat.CSV:
@@ -111,7 +113,7 @@ def get_detail_bill(
     answer_format: FormatParam = AnswerFormat.JSON,
 ) -> Response[DetailBillOut | str]:
     billed_month, rows = service.detail_bill(
-        service.BillStores.from_settings(), account_id, _month(month), clock.now(),
+        bill_stores(), account_id, _month(month), clock.now(),
         transaction_type=transaction_type, billing_tag=billing_tag,
     )
     answer = DetailBillOut.from_domain(billed_month, rows)

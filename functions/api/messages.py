@@ -1,4 +1,4 @@
-"""The in-site messages (站内信) of an account, newest first (issue 7)."""
+"""The in-site messages (站内信) of an account, newest first."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.messages import MessagesOut
+from functions.wiring.reads import inbox_stores
 from shared.services import inbox
 from shared.web.fields import AccountId
 from shared.web.openapi import answers
@@ -28,5 +29,5 @@ def list_messages(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Messages a page.")] = DEFAULT_PAGE,
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the page before.")] = None,
 ) -> MessagesOut:
-    page = inbox.list_messages(inbox.InboxStores.from_settings(), account_id, limit=limit, cursor=cursor)
+    page = inbox.list_messages(inbox_stores(), account_id, limit=limit, cursor=cursor)
     return MessagesOut.from_domain(page)

@@ -1,4 +1,4 @@
-"""Buying packs (资源包) and listing an account's packs (issue 4)."""
+"""Buying packs (资源包) and listing an account's packs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.packs import PackOut, PacksOut, PurchaseIn, PurchaseOut
+from functions.wiring.accounts import account_stores
 from shared.accounts.models import PackStatus
 from shared.services import accounts as service
 from shared.web.fields import AccountId
@@ -27,7 +28,7 @@ router = APIGatewayRouter()
 )
 def buy_packs(account_id: AccountId, request: Annotated[PurchaseIn, Body()]) -> Response[PurchaseOut]:
     result = service.buy_packs(
-        service.Stores.from_settings(), account_id,
+        account_stores(), account_id,
         purchase_id=request.purchase_id, billing_tag=request.billing_tag, size=request.size,
         quantity=request.quantity, voucher_amount=request.voucher_amount,
     )
@@ -43,5 +44,5 @@ def list_packs(
     account_id: AccountId,
     status: Annotated[PackStatus | None, Query(description="Only packs in this status.")] = None,
 ) -> PacksOut:
-    views = service.list_packs(service.Stores.from_settings(), account_id, status=status)
+    views = service.list_packs(account_stores(), account_id, status=status)
     return PacksOut(packs=[PackOut.from_domain(view) for view in views])

@@ -1,4 +1,4 @@
-"""Live usage, the daily series of the console's chart, the entitlement answer and the call lookup (issues 4, 9)."""
+"""Live usage, the daily series of the console's chart, the entitlement answer and the call lookup."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.usage import CallOut, DailyUsageOut, DayCallsOut, EntitlementOut, UsageOut
+from functions.wiring.reads import usage_stores
 from shared import clock
 from shared.services import usage as service
 from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, EntitlementReason
@@ -27,7 +28,7 @@ def get_usage(
     account_id: AccountId,
     day: Annotated[date | None, Query(alias="date", description="A billing date; today by default.")] = None,
 ) -> UsageOut:
-    usage = service.usage_of_day(service.UsageStores.from_settings(), account_id, day, clock.now())
+    usage = service.usage_of_day(usage_stores(), account_id, day, clock.now())
     return UsageOut.from_domain(usage)
 
 
@@ -50,7 +51,7 @@ def get_daily_usage(
     ] = None,
     last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
 ) -> DailyUsageOut:
-    days = service.daily_series(service.UsageStores.from_settings(), account_id, first, last, clock.now())
+    days = service.daily_series(usage_stores(), account_id, first, last, clock.now())
     return DailyUsageOut(days=[DayCallsOut.from_domain(day) for day in days])
 
 
@@ -64,7 +65,7 @@ def get_entitlement(
     channel: Annotated[str, Query(min_length=1, max_length=64, description="A channel id of the catalog.")],
     source: Annotated[str | None, Query(description="authority or upload, where the channel takes one.")] = None,
 ) -> EntitlementOut:
-    reason = service.check_entitlement(service.UsageStores.from_settings(), account_id, channel, source, clock.now())
+    reason = service.check_entitlement(usage_stores(), account_id, channel, source, clock.now())
     return EntitlementOut(allowed=reason is EntitlementReason.OK, reason=reason)
 
 
@@ -77,5 +78,5 @@ def get_call(
     account_id: AccountId,
     request_id: Annotated[str, Path(min_length=1, max_length=128)],
 ) -> CallOut:
-    found = service.look_up_call(service.UsageStores.from_settings(), account_id, request_id, clock.now())
+    found = service.look_up_call(usage_stores(), account_id, request_id, clock.now())
     return CallOut.from_domain(found)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from functions.refunds.models import RefundAnswer, RefundIn
-from shared.services.accounts import Stores
+from functions.wiring.accounts import account_stores
 from shared.services.refunds import refund_pack
 from shared.web.fields import AccountId
 from shared.web.openapi import answers
@@ -39,7 +39,7 @@ def refund(
     pack_id: Annotated[str, Path(min_length=1, max_length=128, description="The pack's id.")],
     request: Annotated[RefundIn, Body()],
 ) -> RefundAnswer:
-    done = refund_pack(Stores.from_settings(), account_id, pack_id, refund_id=request.refund_id)
+    done = refund_pack(account_stores(), account_id, pack_id, refund_id=request.refund_id)
     return RefundAnswer(refund=done)
 
 

@@ -9,17 +9,16 @@ import pytest
 
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
 from shared.config import settings
-from tests.aws import template_resources
+from tests.aws import aws_client, template_resources
 
 OPERATOR_KEY = "fbk_operator-key-for-tests"
 
 
 @pytest.fixture
-def authorizer(monkeypatch) -> Iterator:
+def authorizer() -> Iterator:
     with template_resources({"OperatorKeyHash": key_hash(OPERATOR_KEY)}):
         import functions.authorizer.app as module
 
-        monkeypatch.setattr(module, "dynamodb", __import__("boto3").client("dynamodb"))
         yield module
 
 
@@ -58,7 +57,7 @@ def test_an_account_key_is_allowed_on_its_own_account_and_denied_on_another(auth
     from shared.store.api_keys import ApiKeyRepository
 
     key = new_api_key()
-    ApiKeyRepository(authorizer.dynamodb, settings().api_keys_table).add(
+    ApiKeyRepository(aws_client("dynamodb"), settings().api_keys_table).add(
         key_hash(key), KeyGrant(Scope.ACCOUNT, "acme"), datetime(2026, 1, 1, tzinfo=UTC))
     own = request_event(key, "GET", "/v1/accounts/{account_id}", "/v1/accounts/acme", {"account_id": "acme"})
     other = request_event(key, "GET", "/v1/accounts/{account_id}", "/v1/accounts/globex", {"account_id": "globex"})
