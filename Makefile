@@ -47,8 +47,8 @@ soak: $(INSTALLED)  ## The long runs `make test` leaves out (tests marked soak)
 screenshots: $(INSTALLED)  ## Refresh the console screenshots the README shows (docs/screenshots)
 	CONSOLE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser
 
-bench: $(INSTALLED)  ## Run benchmarks/ (or BENCH="cold_import ...") and write benchmarks/results.json
-	$(BIN)/python -m benchmarks $(BENCH)
+bench: $(INSTALLED)  ## Run benchmarks/ (or BENCH="cold_import ...") and write benchmarks/results.json; QUICK=1: small sizes (CI), into build/bench-quick.json
+	$(BIN)/python -m benchmarks $(if $(filter 1,$(QUICK)),--quick) $(BENCH)
 
 # The SAM CLI lives in a tool environment of its own: it pins boto3 and pydantic, which must not hold back
 # the project's. No AWS account or credentials are needed: validate and build run offline (pip downloads the

@@ -9,6 +9,8 @@ requirements as .venv holds them (the x86 build of the locked versions; the depl
 wheels). without_bytecode_s: no .pyc anywhere in the copy, none written (-B), as Lambda runs a zip of sources;
 with_bytecode_s: after compiling it as `make package` does. The standard library has its bytecode either way,
 as it has in Lambda's runtime. cold_import's own figures are with bytecode.
+
+run(quick=True) (`make bench QUICK=1`) times one interpreter of each instead of the median of 3.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from infra.package import compile_bytecode, stage
 
 SECTION = "bytecode"
 RUNS = 3
+QUICK_RUNS = 1
 
 
 def _copy_of_the_package(destination: Path) -> Path:
@@ -55,22 +58,23 @@ def _time_import(function_dir: Path, code: str) -> float:
     return float(output.strip().splitlines()[-1])
 
 
-def _medians(function_dir: Path, programs: dict[str, str]) -> dict[str, float]:
+def _medians(function_dir: Path, programs: dict[str, str], runs: int) -> dict[str, float]:
     times: dict[str, list[float]] = {name: [] for name in programs}
-    for _ in range(RUNS):
+    for _ in range(runs):
         for name, code in programs.items():
             times[name].append(_time_import(function_dir, code))
     return {name: round(statistics.median(values), 4) for name, values in times.items()}
 
 
-def run() -> dict[str, dict[str, float]]:
+def run(quick: bool = False) -> dict[str, dict[str, float]]:
+    runs = QUICK_RUNS if quick else RUNS
     programs = {"floor": FLOOR, **{folder: f"import functions.{folder}.app" for folder in handler_modules()}}
     with tempfile.TemporaryDirectory(prefix="bytecode-bench-") as directory:
         build_dir = Path(directory) / "package"
         function_dir = _copy_of_the_package(build_dir)
-        without = _medians(function_dir, programs)
+        without = _medians(function_dir, programs, runs)
         compile_bytecode(build_dir)
-        with_bytecode = _medians(function_dir, programs)
+        with_bytecode = _medians(function_dir, programs, runs)
     return {name: {"without_bytecode_s": without[name], "with_bytecode_s": with_bytecode[name]} for name in programs}
 
 

@@ -14,6 +14,8 @@ Handlers that answer HTTP through powertools' event handler (its OpenAPI validat
 check) also get "http_floor_s": the floor plus Logger, Metrics, the resolver with validation and pydantic's
 BaseModel, imported as a handler imports them (collector paused), which such a handler cannot do without;
 import_s - http_floor_s is what its own code costs.
+
+run(quick=True) (`make bench QUICK=1`) times one interpreter of each instead of the median of 7.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 SECTION = "cold_import"
 RUNS = 7
+QUICK_RUNS = 1
 GOAL_RATIO = 1.3
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,12 +79,12 @@ def http_handlers() -> set[str]:
             if "api_resolver" in (REPO_ROOT / "functions" / folder / "app.py").read_text()}
 
 
-def run() -> dict[str, dict[str, float]]:
+def run(quick: bool = False) -> dict[str, dict[str, float]]:
     folders = handler_modules()
     imports: dict[str, list[float]] = {folder: [] for folder in folders}
     floors: list[float] = []
     http_floors: list[float] = []
-    for _ in range(RUNS):
+    for _ in range(QUICK_RUNS if quick else RUNS):
         floors.append(_time_in_fresh_interpreter(FLOOR))
         http_floors.append(_time_in_fresh_interpreter(HTTP_FLOOR))
         for folder in folders:

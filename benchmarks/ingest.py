@@ -14,6 +14,8 @@ local stack does), reached over HTTP through AWS_ENDPOINT_URL as Lambda reaches 
 - handler_calls_per_s: whole 500-call batches through the handler (API Gateway event in, answer out).
 - bare_writes_per_s: the same kind of items written by a bare boto3 loop, conditional puts with the
   handler's concurrency, to the same emulator in the same run. Goal: handler >= 0.8 x bare.
+
+run(quick=True) (`make bench QUICK=1`) times one round of the 500-call batches instead of three.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks._isolation import isolated
+
 SECTION = "ingest"
 BATCH_SIZES = (1, 100, 500)
 THROUGHPUT_ROUNDS = 3  # each round: one 500-call batch through the handler, then 500 bare writes
+QUICK_THROUGHPUT_ROUNDS = 1
 GOAL_UNITS = 1.1
 GOAL_RATIO = 0.8
 ACCOUNTS = 20
@@ -167,41 +172,34 @@ def _free_port() -> int:
 @contextmanager
 def emulator() -> Iterator[dict[str, Any]]:
     """moto's server with the template's resources, AWS_ENDPOINT_URL pointing at it; the environment of
-    the template's functions set meanwhile (and restored after)."""
+    the template's functions set meanwhile. Stopped, it leaves nothing behind (benchmarks/_isolation.py)."""
     import boto3
     from moto.server import ThreadedMotoServer
 
     from infra.local import provision
     from infra.local.intrinsics import PhysicalResources
     from infra.local.template import StackTemplate, load_template
-    from shared import aws, config
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    saved = dict(os.environ)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        os.environ.update({
-            "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "benchmark", "AWS_SECRET_ACCESS_KEY": "benchmark",
-            "POWERTOOLS_SERVICE_NAME": "faceid-billing", "POWERTOOLS_METRICS_NAMESPACE": "FaceIdBilling",
-            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-        })
-        template = StackTemplate(REPO_ROOT / "template.yaml", load_template(REPO_ROOT / "template.yaml"))
-        physical = PhysicalResources(region="us-east-1", account_id="123456789012", stack_name="benchmark")
-        physical.parameters = template.parameter_values({})
-        provision.provision(lambda service: boto3.client(service, region_name="us-east-1"), template, physical)
-        os.environ.update(provision.function_environment(template, physical))
-        config.settings.cache_clear()
-        aws.dynamodb_client.cache_clear()
-        yield {"physical": physical}
-    finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-        config.settings.cache_clear()
-        aws.dynamodb_client.cache_clear()
+    with isolated():
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            os.environ.update({
+                "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "benchmark", "AWS_SECRET_ACCESS_KEY": "benchmark",
+                "POWERTOOLS_SERVICE_NAME": "faceid-billing", "POWERTOOLS_METRICS_NAMESPACE": "FaceIdBilling",
+                "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
+            })
+            template = StackTemplate(REPO_ROOT / "template.yaml", load_template(REPO_ROOT / "template.yaml"))
+            physical = PhysicalResources(region="us-east-1", account_id="123456789012", stack_name="benchmark")
+            physical.parameters = template.parameter_values({})
+            provision.provision(lambda service: boto3.client(service, region_name="us-east-1"), template, physical)
+            os.environ.update(provision.function_environment(template, physical))
+            yield {"physical": physical}
+        finally:
+            server.stop()
 
 
 def _indexes(client: Any) -> dict[str, list[set[str]]]:
@@ -232,7 +230,7 @@ def _bare_items(calls: list[dict[str, Any]], now: datetime) -> list[dict[str, An
     return items
 
 
-def run() -> dict[str, Any]:
+def run(quick: bool = False) -> dict[str, Any]:
     with emulator():
         import functions.ingest.app as ingest
         from shared.aws import dynamodb_client
@@ -264,7 +262,7 @@ def run() -> dict[str, Any]:
                 client.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(request_id)",
                                 ReturnValuesOnConditionCheckFailure="ALL_OLD")
 
-            for round_number in range(THROUGHPUT_ROUNDS):
+            for round_number in range(QUICK_THROUGHPUT_ROUNDS if quick else THROUGHPUT_ROUNDS):
                 event = api_event(mixed_batch(f"speed{round_number}", 500, now))
                 started = time.perf_counter()
                 answer = ingest.handler(event, _Context())
