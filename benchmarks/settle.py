@@ -288,10 +288,10 @@ def settle_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> 
 
 def settle_fanout(client: Any, dispatcher: Any, worker: Any, accounts: int, queue_arn: str) -> float:
     """`accounts` accounts of FANOUT_CALLS calls each through the dispatcher and the worker; wall seconds."""
+    from shared.aws import sqs_client
     from shared.config import settings
 
     config = settings()
-    from shared.aws import sqs_client
     ids = [f"fan-{number:05d}" for number in range(accounts)]
     _put_all(client, {config.accounts_table: [_account_item(account_id) for account_id in ids],
                       config.usage_table: [_counter_item(account_id, TAGS[0], FANOUT_CALLS) for account_id in ids]})
