@@ -233,6 +233,8 @@ def _bare_items(calls: list[dict[str, Any]], now: datetime) -> list[dict[str, An
 def run(quick: bool = False) -> dict[str, Any]:
     with emulator():
         import functions.ingest.app as ingest
+        from functions.wiring import with_clients
+        from functions.wiring.ingestion import build_ingestion_service
         from shared.aws import dynamodb_client
         from shared.config import settings
         from shared.services import ingestion as service
@@ -246,13 +248,14 @@ def run(quick: bool = False) -> dict[str, Any]:
         units: dict[str, float] = {}
         for size in BATCH_SIZES:
             meter = WriteUnitMeter(client, indexes)
-            ingest.dynamodb = meter
+            ingest.ingestion_service = with_clients(build_ingestion_service, dynamodb=meter)
             answer = ingest.handler(api_event(mixed_batch(f"units{size}", size, now)), _Context())
             results = json.loads(answer["body"])["results"]
             accepted = sum(result["status"] == "accepted" for result in results)
+            assert accepted and meter.units, "the handler wrote nothing through the meter: is it still wired to it?"
             units[str(size)] = round(meter.units / accepted, 4)
 
-        ingest.dynamodb = client
+        ingest.ingestion_service = with_clients(build_ingestion_service, dynamodb=client)
         handler_s = bare_s = 0.0
         calls_done = writes_done = 0
         table = settings().calls_table

@@ -273,16 +273,20 @@ def settle_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> 
                              _pack_item(account_id, "pk_gift", TAGS[1], per_tag[1] // 2, "promotion")],
         config.usage_table: [_counter_item(account_id, tag, count) for tag, count in zip(TAGS, per_tag, strict=True)],
     })
+    from functions.wiring import with_clients
+    from functions.wiring.settlement import build_settlement_stores
+
     counter = RequestCounter(client)
-    worker.dynamodb = counter
+    worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=counter)
     started = time.perf_counter()
     answer = worker.handler(_sqs_event([("m-day", "r-day", _message([account_id]))], queue_arn), _Context())
     seconds = time.perf_counter() - started
-    worker.dynamodb = client
+    worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=client)
     assert answer == {"batchItemFailures": []}, answer
     bills = client.query(TableName=config.bills_table, KeyConditionExpression="account_id = :a",
                          ExpressionAttributeValues={":a": {"S": account_id}})["Items"]
     assert len(bills) == 1, bills
+    assert counter.requests, "the worker made no request through the counter: is it still wired to it?"
     return AccountDay(counter.requests, seconds)
 
 
@@ -326,9 +330,6 @@ def run(quick: bool = False) -> dict[str, Any]:
         import functions.settlement_worker.app as worker
 
         client = boto3.client("dynamodb", region_name="us-east-1")
-        dispatcher.dynamodb = worker.dynamodb = client
-        dispatcher.sqs = boto3.client("sqs", region_name="us-east-1")
-        worker.sns = boto3.client("sns", region_name="us-east-1")
         queue_arn = physical.attributes[("SettlementQueue", "Arn")]
 
         days = {calls: settle_account_day(client, worker, calls, queue_arn) for calls in CALL_COUNTS}
