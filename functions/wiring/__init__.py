@@ -74,5 +74,3 @@ def with_clients(build: Callable[[Settings, Clients], Built], **replaced: Any) -
 
 def billing_zone() -> ZoneInfo:
     return settings().zone
-
-
