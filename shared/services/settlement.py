@@ -28,8 +28,8 @@ from shared.accounts.models import AccountStatus
 from shared.arrears.rules import standing_at
 from shared.events import EventSink
 from shared.pricing import UNSETTLED_HORIZON
-from shared.settlement.models import DayTag, PeriodSettlement
 from shared.settlement.periods import SettlementRun, period_containing
+from shared.settlement.plan import DayTag, PeriodSettlement
 from shared.settlement.queue import MalformedMessage, SettlementMessage
 from shared.settlement.rules import plan_settlements
 from shared.store.bills import BillExists

@@ -49,8 +49,9 @@ from shared.pricing import (
     line_amount,
     monthly_unit_prices,
 )
-from shared.settlement.models import Bill, BillLine, DayTag, PackChange, PackDeduction, PeriodSettlement
+from shared.settlement.models import Bill, BillLine, PackDeduction
 from shared.settlement.periods import Period, SettlementRun, period_containing
+from shared.settlement.plan import DayTag, PackChange, PeriodSettlement
 
 TRANSACTION_ITEM_LIMIT = 100  # DynamoDB's limit of items in one transaction
 

@@ -23,7 +23,7 @@ from shared.accounts.errors import AccountNotFound, StaleAccount
 from shared.accounts.models import WALLET_ORDER, Account, PackStatus
 from shared.arrears.models import DeadlineKind
 from shared.events import DomainEvent
-from shared.settlement.models import PackChange, PeriodSettlement
+from shared.settlement.plan import PackChange, PeriodSettlement
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
 from shared.store.codec import condition_failed, from_attributes, to_attributes

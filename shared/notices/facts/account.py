@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from shared.notices.detail import Detail
 
 
-@dataclass(frozen=True)
-class Arrears:
+class Arrears(NamedTuple):
     balance: Decimal | None
     bill_id: str | None
     still_in_arrears: bool  # the account was in arrears already before this notice's cause
@@ -24,8 +23,7 @@ def arrears(detail: Detail) -> Arrears:
                    suspend_at=detail.instant("suspend_at"), release_at=detail.instant("release_at"))
 
 
-@dataclass(frozen=True)
-class Suspended:
+class Suspended(NamedTuple):
     balance: Decimal | None
     suspended_at: datetime | None
     release_at: datetime | None
@@ -36,8 +34,7 @@ def suspended(detail: Detail) -> Suspended:
                      release_at=detail.instant("release_at"))
 
 
-@dataclass(frozen=True)
-class Released:
+class Released(NamedTuple):
     balance: Decimal | None
     released_at: datetime | None
 
@@ -46,8 +43,7 @@ def released(detail: Detail) -> Released:
     return Released(balance=detail.money("balance"), released_at=detail.instant("released_at"))
 
 
-@dataclass(frozen=True)
-class Restored:
+class Restored(NamedTuple):
     balance: Decimal | None
     # The arrears are over, but a suspension for a violation is not: the service is not back.
     suspended_for_violation: bool

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from shared.notices.detail import Detail
 
 
-@dataclass(frozen=True)
-class PackLabel:
+class PackLabel(NamedTuple):
     """What names a pack in a text: its billing tag and its size, either of them possibly unknown."""
 
     tag: str | None
@@ -20,8 +19,7 @@ def pack_label(detail: Detail) -> PackLabel:
     return PackLabel(tag=detail.text("billing_tag"), size=detail.count("size"))
 
 
-@dataclass(frozen=True)
-class PackDelivered:
+class PackDelivered(NamedTuple):
     pack: PackLabel
     gifted: bool  # a promotion's pack is announced as a gift, not as a delivery
     expires_at: datetime | None
@@ -33,15 +31,13 @@ def pack_delivered(detail: Detail) -> PackDelivered:
                          expires_at=pack.instant("expires_at"))
 
 
-@dataclass(frozen=True)
-class FreePack:
+class FreePack(NamedTuple):
     tag: str | None
     size: int | None
     expires_at: datetime | None
 
 
-@dataclass(frozen=True)
-class FreeQuotaGranted:
+class FreeQuotaGranted(NamedTuple):
     packs: tuple[FreePack, ...]
     total_calls: int | None  # None when no pack's size is known (or the sizes add up to nothing)
     first_expiry: datetime | None
@@ -55,8 +51,7 @@ def free_quota_granted(detail: Detail) -> FreeQuotaGranted:
                             first_expiry=min(expiries, default=None))
 
 
-@dataclass(frozen=True)
-class PackLow:
+class PackLow(NamedTuple):
     pack: PackLabel
     remaining: int | None
 
@@ -65,8 +60,7 @@ def pack_low(detail: Detail) -> PackLow:
     return PackLow(pack=pack_label(detail), remaining=detail.count("remaining"))
 
 
-@dataclass(frozen=True)
-class PackExhausted:
+class PackExhausted(NamedTuple):
     pack: PackLabel
 
 
@@ -74,8 +68,7 @@ def pack_exhausted(detail: Detail) -> PackExhausted:
     return PackExhausted(pack=pack_label(detail))
 
 
-@dataclass(frozen=True)
-class PackExpiring:
+class PackExpiring(NamedTuple):
     pack: PackLabel
     remaining: int | None
     expires_at: datetime | None  # None: the text says "within 7 days"
@@ -87,8 +80,7 @@ def pack_expiring(detail: Detail) -> PackExpiring:
                         expires_at=detail.instant("expires_at"), days_left=detail.count("days_left"))
 
 
-@dataclass(frozen=True)
-class PackExpired:
+class PackExpired(NamedTuple):
     pack: PackLabel
     expired_at: datetime | None
     voided_calls: int | None  # None when none were left, or the detail does not say

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from shared.accounts.models import WALLET_ORDER, Wallet
 from shared.notices.detail import Detail
 from shared.notices.facts.packs import PackLabel, pack_label
 
 
-@dataclass(frozen=True)
-class WalletShare:
+class WalletShare(NamedTuple):
     wallet: Wallet
     amount: Decimal
 
 
-@dataclass(frozen=True)
-class RefundCompleted:
+class RefundCompleted(NamedTuple):
     refund_id: str | None
     pack: PackLabel
     pack_id: str | None  # names the pack when its label is unknown

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from shared.notices.detail import Detail
 
 
-@dataclass(frozen=True)
-class TagCalls:
+class TagCalls(NamedTuple):
     tag: str | None
     calls: int
     billable_calls: int | None
 
 
-@dataclass(frozen=True)
-class PackLeft:
+class PackLeft(NamedTuple):
     tag: str | None
     remaining: int
     expires_at: datetime | None
 
 
-@dataclass(frozen=True)
-class DailyReport:
+class DailyReport(NamedTuple):
     day: date | None  # None: the text says "yesterday"
     calls: int  # the detail's total, else the sum of the tags'
     billable_calls: int | None

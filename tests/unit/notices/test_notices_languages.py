@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,10 +23,12 @@ def test_every_event_type_has_facts():
 
 
 @pytest.mark.parametrize("event_type", list(EventType))
-def test_the_facts_of_an_event_are_a_frozen_dataclass(event_type):
+def test_the_facts_of_an_event_are_an_immutable_record(event_type):
     facts = FACTS[event_type](Detail(DETAILS[event_type]))
 
-    assert dataclasses.is_dataclass(facts) and type(facts).__dataclass_params__.frozen
+    assert isinstance(facts, tuple) and hasattr(type(facts), "_fields")  # a NamedTuple
+    with pytest.raises(AttributeError):
+        facts.__setattr__(facts._fields[0], None)
 
 
 @pytest.mark.parametrize("language", EVERY_LANGUAGE, ids=lambda language: language.locale.value)

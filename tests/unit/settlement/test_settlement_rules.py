@@ -25,8 +25,8 @@ from shared.accounts.models import (
 from shared.events import EventType
 from shared.pricing import PRICE_BOOK, LadderTier, SettlementCycle
 from shared.settlement import rules
-from shared.settlement.models import PackChange
 from shared.settlement.periods import SettlementRun
+from shared.settlement.plan import PackChange
 from shared.settlement.rules import SettlementTooLarge, plan_settlements, split_charge
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
