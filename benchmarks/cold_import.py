@@ -15,11 +15,15 @@ check) also get "http_floor_s": the floor plus Logger, Metrics, the resolver wit
 BaseModel, imported as a handler imports them (collector paused), which such a handler cannot do without;
 import_s - http_floor_s is what its own code costs.
 
+Our modules are compiled first, as the deployed functions run them (bytecode; see benchmarks/bytecode.py for
+what a zip without it costs).
+
 run(quick=True) (`make bench QUICK=1`) times one interpreter of each instead of the median of 7.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import statistics
 import subprocess
@@ -79,7 +83,16 @@ def http_handlers() -> set[str]:
             if "api_resolver" in (REPO_ROOT / "functions" / folder / "app.py").read_text()}
 
 
+def _compile_our_modules() -> None:
+    # The deployed functions run bytecode (make package compiles them). Without this, whether our modules were
+    # compiled on each import depended on the machine: PYTHONDONTWRITEBYTECODE, or a tree nothing had imported
+    # yet, made every figure carry the compilation of 40-95 of our modules, which the floor never pays.
+    for package in ("functions", "shared"):
+        compileall.compile_dir(REPO_ROOT / package, quiet=1)
+
+
 def run(quick: bool = False) -> dict[str, dict[str, float]]:
+    _compile_our_modules()
     folders = handler_modules()
     imports: dict[str, list[float]] = {folder: [] for folder in folders}
     floors: list[float] = []
