@@ -1,9 +1,13 @@
-"""Answers as CSV: the rows of a JSON answer, one line each under a header line of their fields."""
+"""Answers as CSV: the rows of a JSON answer, one line each under a header line of their fields.
+
+Every cell is spreadsheet-safe (API.md): a text that a spreadsheet would read as a formula is written with a
+leading `'`, in this one place for every CSV answer."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 
@@ -16,6 +20,11 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BYTE_ORDER_MARK = "\ufeff"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR, hides where one starts).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 class AnswerFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
@@ -25,12 +34,22 @@ def csv_columns(row_model: type[BaseModel]) -> list[str]:
     return list(row_model.model_fields)
 
 
+def spreadsheet_safe(cell: object) -> object:
+    """The cell, with a leading `'` if it is a text that is not a plain number (such as -2000.00) and starts like
+    a formula: `=`, `+`, `-`, `@`, a tab or a carriage return."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def csv_text(row_model: type[BaseModel], rows: Sequence[BaseModel]) -> str:
-    """A header line, then each row's fields as its JSON answer has them (a null is an empty cell)."""
+    """A header line, then each row's fields as its JSON answer has them (a null is an empty cell), each cell
+    spreadsheet-safe."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=csv_columns(row_model))
     writer.writeheader()
-    writer.writerows(row.model_dump(mode="json") for row in rows)
+    writer.writerows({name: spreadsheet_safe(cell) for name, cell in row.model_dump(mode="json").items()}
+                     for row in rows)
     return BYTE_ORDER_MARK + buffer.getvalue()
 
 
