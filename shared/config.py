@@ -83,8 +83,3 @@ class Settings:
 @cache
 def settings() -> Settings:
     return Settings.from_environment()
-
-
-def billing_zone() -> ZoneInfo:
-    """The billing time zone alone, for code that needs no table (BILLING_TIME_ZONE or Asia/Shanghai)."""
-    return ZoneInfo(os.environ.get("BILLING_TIME_ZONE") or DEFAULT_BILLING_TIME_ZONE)

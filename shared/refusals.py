@@ -37,24 +37,9 @@ class ValidationFailed(ApiError):
     code = "VALIDATION_ERROR"
 
 
-class Unauthenticated(ApiError):
-    status = HTTPStatus.UNAUTHORIZED
-    code = "UNAUTHENTICATED"
-
-
-class Forbidden(ApiError):
-    status = HTTPStatus.FORBIDDEN
-    code = "FORBIDDEN"
-
-
 class NotFound(ApiError):
     status = HTTPStatus.NOT_FOUND
     code = "NOT_FOUND"
-
-
-class PayloadTooLarge(ApiError):
-    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    code = "PAYLOAD_TOO_LARGE"
 
 
 class Conflict(ApiError):

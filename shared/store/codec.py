@@ -11,7 +11,6 @@ import binascii
 import json
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -41,10 +40,6 @@ def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _deserializer.deserialize(value) for key, value in item.items()}
-
-
-def as_int(value: Decimal | int) -> int:
-    return int(value)
 
 
 def query_items(dynamodb: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
