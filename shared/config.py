@@ -24,6 +24,7 @@ ENVIRONMENT_NAMES = {
     "api_keys_table": "API_KEYS_TABLE",
     "packs_table": "PACKS_TABLE",
     "ledger_table": "LEDGER_TABLE",
+    "books_table": "BOOKS_TABLE",
     "bills_table": "BILLS_TABLE",
     "calls_table": "CALLS_TABLE",
     "usage_table": "USAGE_TABLE",
@@ -45,6 +46,7 @@ class Settings:
     api_keys_table: str
     packs_table: str
     ledger_table: str
+    books_table: str
     bills_table: str
     calls_table: str
     usage_table: str
