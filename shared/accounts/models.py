@@ -152,6 +152,12 @@ class Pack:
     purchase_id: str | None = None
     grant_id: str | None = None
     paid: Payment | None = None  # purchases only: what this pack cost, by wallet and voucher
+    deferred: Decimal | None = None  # purchases only: the paid value not recognized yet (shared.books.value)
+
+    @property
+    def paid_value(self) -> Decimal:
+        """What the pack is worth in the vendor's books: its wallet part (a voucher is never revenue)."""
+        return ZERO if self.paid is None else self.paid.from_wallets
 
     @property
     def used(self) -> int:

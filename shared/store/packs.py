@@ -61,6 +61,7 @@ def pack_to_item(pack: Pack, zone: ZoneInfo) -> dict[str, Any]:
         "purchase_id": pack.purchase_id,
         "grant_id": pack.grant_id,
         "paid": None if pack.paid is None else {part: getattr(pack.paid, part) for part in _PAID_PARTS},
+        "deferred": pack.deferred,
     }
 
 
@@ -80,6 +81,7 @@ def pack_from_item(values: Mapping[str, Any]) -> Pack:
         purchase_id=values.get("purchase_id"),
         grant_id=values.get("grant_id"),
         paid=None if paid is None else Payment(**{part: Decimal(paid.get(part, 0)) for part in _PAID_PARTS}),
+        deferred=None if values.get("deferred") is None else Decimal(values["deferred"]),
     )
 
 

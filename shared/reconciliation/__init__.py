@@ -1,0 +1,1 @@
+"""The nightly reconciliation: what the history says each stored balance, remaining and value must be."""
