@@ -8,6 +8,7 @@ from shared.config import Settings
 from shared.services.accounts import AccountStores
 from shared.store.accounts import AccountRepository
 from shared.store.api_keys import ApiKeyRepository
+from shared.store.books import RevenueBooks
 from shared.store.client_ids import ClientIdRepository
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
@@ -22,6 +23,7 @@ def build_account_stores(config: Settings, clients: Clients) -> AccountStores:
         ledger=LedgerRepository(dynamodb, config.ledger_table),
         client_ids=ClientIdRepository(dynamodb, config.idempotency_table),
         api_keys=ApiKeyRepository(dynamodb, config.api_keys_table),
+        books=RevenueBooks(dynamodb, config.books_table),
         writer=TransactionWriter(dynamodb),
         events=domain_events(config, clients),
         zone=config.zone,

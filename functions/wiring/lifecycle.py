@@ -8,6 +8,7 @@ from shared.config import Settings
 from shared.services.lifecycle import LifecycleStores
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository
+from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.transactions import TransactionWriter
@@ -19,6 +20,7 @@ def build_lifecycle_stores(config: Settings, clients: Clients) -> LifecycleStore
     return LifecycleStores(
         packs=PackRepository(dynamodb, config.packs_table),
         ledger=LedgerRepository(dynamodb, config.ledger_table),
+        books=RevenueBooks(dynamodb, config.books_table),
         accounts=AccountRepository(dynamodb, config.accounts_table),
         usage=UsageRepository(dynamodb, config.usage_table),
         bills=BillRepository(dynamodb, config.bills_table),

@@ -6,6 +6,7 @@ from functions.wiring import Clients, per_deployment
 from functions.wiring.events import domain_events
 from shared.config import Settings
 from shared.services.settlement import SettlementStores
+from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters
@@ -24,8 +25,10 @@ def build_settlement_stores(config: Settings, clients: Clients) -> SettlementSto
         counters=SettledCounters(dynamodb, config.usage_table),
         records=SettlementRecords(dynamodb, config.bills_table),
         ledger=LedgerRepository(dynamodb, config.ledger_table),
+        books=RevenueBooks(dynamodb, config.books_table),
         writer=TransactionWriter(dynamodb),
         events=domain_events(config, clients),
+        zone=config.zone,
     )
 
 

@@ -14,9 +14,12 @@ from shared.accounts.errors import InsufficientBalance, NoPacksForTag
 from shared.accounts.models import (
     WALLET_ORDER,
     ZERO,
+    LedgerEntry,
+    LedgerKind,
     Pack,
     PackStatus,
     Payment,
+    Wallet,
     Wallets,
 )
 from shared.pricing import PackTier, get_tag
@@ -79,6 +82,19 @@ def allocate_payment(payment: Payment, prices: Sequence[Decimal]) -> tuple[Payme
             due -= take
         splits.append(Payment(**parts))
     return tuple(splits)
+
+
+def purchase_entries(account_id: str, purchase_id: str, packs: Sequence[Pack], payment: Payment,
+                     at: datetime) -> list[LedgerEntry]:
+    """The ledger entries of a purchase: one per wallet debited, and the cash one always, carrying the voucher
+    part, so a purchase paid wholly by voucher is in the ledger (and the 明细账单) too."""
+    details = {"billing_tag": packs[0].billing_tag, "size": packs[0].size, "quantity": len(packs),
+               "pack_ids": [pack.pack_id for pack in packs]}
+    return [
+        LedgerEntry(account_id, LedgerKind.PACK_PURCHASE, wallet, ZERO - payment.from_wallet(wallet), at, purchase_id,
+                    {**details, "voucher_amount": payment.voucher} if wallet is Wallet.CASH else details)
+        for wallet in WALLET_ORDER if wallet is Wallet.CASH or payment.from_wallet(wallet) > ZERO
+    ]
 
 
 def pack_status(pack: Pack, now: datetime) -> PackStatus:

@@ -20,7 +20,7 @@ def recognized_value(paid: Decimal, size: int, used: int) -> Decimal:
     fen = int((paid / _FEN).to_integral_exact())
     if fen < 0:
         raise ValueError(f"a pack's paid value is never negative: {paid}")
-    return Decimal(((2 * fen * used + size) // (2 * size))) * _FEN
+    return Decimal((2 * fen * used + size) // (2 * size)) * _FEN
 
 
 def deferred_value(paid: Decimal, size: int, remaining: int) -> Decimal:

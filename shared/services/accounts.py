@@ -32,7 +32,6 @@ from shared.accounts.errors import (
     StalePack,
 )
 from shared.accounts.models import (
-    WALLET_ORDER,
     ZERO,
     Account,
     AccountPage,
@@ -50,7 +49,7 @@ from shared.accounts.models import (
     Wallet,
     Wallets,
 )
-from shared.accounts.rules import allocate_payment, in_deduction_order, pack_tier, split_payment
+from shared.accounts.rules import allocate_payment, in_deduction_order, pack_tier, purchase_entries, split_payment
 from shared.accounts.snapshots import (
     account_from_json,
     account_to_json,
@@ -67,6 +66,7 @@ from shared.arrears.rules import (
     with_violation_suspension,
 )
 from shared.auth.keys import KeyGrant, Scope, key_hash, new_api_key
+from shared.books.rules import purchase_bookings
 from shared.events import DomainEvent, EventSink, EventType
 from shared.ids import time_ordered_id
 from shared.pricing import (
@@ -83,14 +83,15 @@ from shared.refunds.rules import view_pack
 from shared.refusals import InvalidField
 from shared.store.accounts import AccountRepository
 from shared.store.api_keys import ApiKeyRepository
+from shared.store.books import RevenueBooks
 from shared.store.client_ids import ClientIdRecord, ClientIdRepository, request_fingerprint
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.transactions import TransactionItem, TransactionWriter
 
-MAX_PACKS_PER_PURCHASE = 95
-"""One purchase is one transaction: its packs, up to 3 ledger entries, the account and the client id fit
-in DynamoDB's 100 items."""
+MAX_PACKS_PER_PURCHASE = 93
+"""One purchase is one transaction: its packs, up to 3 ledger entries, the account, the client id and the
+books' day and month items fit in DynamoDB's 100 items."""
 
 _STALE_RETRIES = 5
 
@@ -108,6 +109,7 @@ class AccountStores:
     ledger: LedgerRepository
     client_ids: ClientIdRepository
     api_keys: ApiKeyRepository
+    books: RevenueBooks
     writer: TransactionWriter
     events: EventSink
     zone: ZoneInfo
@@ -309,23 +311,17 @@ def buy_packs(
     packs = [
         Pack(account_id=account_id, pack_id=time_ordered_id("pk", now), billing_tag=billing_tag,
              origin=PackOrigin.PURCHASE, size=size, remaining=size, acquired_at=now, effective_from=effective_from,
-             expires_at=expires_at, purchase_id=purchase_id, paid=share)
+             expires_at=expires_at, purchase_id=purchase_id, paid=share, deferred=share.from_wallets)
         for share in allocate_payment(payment, [tier.price] * quantity)
     ]
     result = PurchaseResult(tuple(view_pack(pack, account, now, stores.zone) for pack in packs), payment)
-    details = {"billing_tag": billing_tag, "size": size, "quantity": quantity,
-               "pack_ids": [pack.pack_id for pack in packs]}
-    entries = [
-        LedgerEntry(account_id, LedgerKind.PACK_PURCHASE, wallet, -payment.from_wallet(wallet), now, purchase_id,
-                    details)
-        for wallet in WALLET_ORDER if payment.from_wallet(wallet) > ZERO
-    ]
     try:
         stores.writer.commit([
             claim.item(purchase_to_json(result)),
             *(stores.packs.add(pack, zone=stores.zone) for pack in packs),
-            *(stores.ledger.add(entry) for entry in entries),
+            *(stores.ledger.add(entry) for entry in purchase_entries(account_id, purchase_id, packs, payment, now)),
             stores.accounts.debit(account_id, payment),
+            *stores.books.book(account_id, purchase_bookings(packs, billing_date(now, stores.zone))),
         ])
     except ClientIdTaken:
         result = purchase_from_json(claim.answer_of_the_winner())

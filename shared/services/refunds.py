@@ -2,7 +2,8 @@
 it came from, until 23:59:59 of the 7th day after its purchase day; a voucher is not returned.
 
 One transaction holds the refund_id's record, the pack marked refunded (if it is still active and whole),
-one ledger entry per wallet credited and the account's credit (if the account is as read). A settlement
+one ledger entry per wallet credited, the account's credit (if the account is as read) and, in the vendor's
+books, the paid value given back. A settlement
 drawing on the same pack conditions its write on the remaining calls it read, so of a refund and a
 settlement racing for a pack exactly one commits; the loser reads again and decides again (a refund that
 lost answers PACK_USED). A refund that brings the balance to zero or above ends the arrears, as a recharge
@@ -19,8 +20,9 @@ from shared.accounts.errors import (
 from shared.accounts.models import WALLET_ORDER, ZERO, LedgerEntry, LedgerKind, Pack, Wallets
 from shared.arrears.models import RestoreCause
 from shared.arrears.rules import credit
+from shared.books.rules import refund_bookings
 from shared.events import DomainEvent, EventType
-from shared.pricing import format_money
+from shared.pricing import billing_date, format_money
 from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
 from shared.refunds.rules import refund_refusal
 from shared.services.accounts import AccountStores, ClientIdClaim, get_account, publish_again, retry_while_stale
@@ -54,6 +56,7 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
                 stores.packs.mark_refunded(pack, now),
                 *(stores.ledger.add(entry) for entry in entries),
                 stores.accounts.credit(account, credits, restoring=done.restored),
+                *stores.books.book(account_id, refund_bookings(pack, billing_date(now, stores.zone))),
             ])
         except ClientIdTaken:
             return refund_from_json(claim.record_of_the_winner().answer)

@@ -1,21 +1,23 @@
 """Settle one account for one run: load, plan with the pure rules, commit each period, finish it.
 
-Each period's settlement is one transaction (bill, account, packs, ledger; see shared.store.settlements),
+Each period's settlement is one transaction (bill, account, packs, ledger, books; see shared.store.settlements),
 guarded three ways: the bill key (one per account and period), the account's version (nothing moved
 its money or status meanwhile, and no other settlement is pending) and each pack's remaining calls. A
 guard that fails means another writer got there first (or, for the bill key, that the period has a bill
 of late calls alone, which the counters cannot tell): everything is read again and planned again.
 
-After the commit the settlement is finished: its events are published, its counts applied to the
-usage counters, and its marker on the account cleared, in that order. A crash anywhere leaves the
-marker, and the next attempt on the account (the same run retried, or the next run) finishes that
-settlement before it plans anything, so nothing is charged twice and no deduction is lost.
+After the commit the settlement is finished: its events are published (with a subscriber's daily report
+of the bill's day, when that night's settlement wrote the bill: shared.lifecycle.report), its counts
+applied to the usage counters, and its marker on the account cleared, in that order. A crash anywhere
+leaves the marker, and the next attempt on the account (the same run retried, or the next run) finishes
+that settlement before it plans anything, so nothing is charged twice, no deduction is lost and no
+report goes unsent.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -24,15 +26,18 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from shared.accounts.errors import StaleAccount
-from shared.accounts.models import AccountStatus
+from shared.accounts.models import Account, AccountStatus, Pack
 from shared.arrears.rules import standing_at
-from shared.events import EventSink
+from shared.books.rules import deferred_after, settlement_bookings
+from shared.events import DomainEvent, EventSink
 from shared.pricing import UNSETTLED_HORIZON
+from shared.settlement.models import Bill
 from shared.settlement.periods import SettlementRun, period_containing
 from shared.settlement.plan import DayTag, PeriodSettlement
 from shared.settlement.queue import MalformedMessage, SettlementMessage
 from shared.settlement.rules import plan_settlements
 from shared.store.bills import BillExists
+from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters
@@ -84,8 +89,10 @@ class SettlementStores:
     counters: SettledCounters
     records: SettlementRecords
     ledger: LedgerRepository
+    books: RevenueBooks
     writer: TransactionWriter
     events: EventSink
+    zone: ZoneInfo
 
 
 def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str,
@@ -98,8 +105,8 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
         if loaded is None:
             return AccountResult(SettlementOutcome.NO_ACCOUNT)
         if loaded.pending_period is not None:
-            finish(stores, account_id, loaded.pending_period, stores.records.pending_work(account_id,
-                                                                                         loaded.pending_period))
+            finish(stores, loaded.account, loaded.pending_period, stores.records.pending_work(
+                account_id, loaded.pending_period))
         account = loaded.account
         if account.settlement_cycle is not run.cycle:
             return AccountResult(SettlementOutcome.OTHER_CYCLE)
@@ -111,9 +118,9 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
         counters = stores.usage.since(account_id, period_containing(first_day, run.cycle).start, consistent=True)
         if not any(counter.unsettled_billable and run.closes(counter.usage_date) for counter in counters):
             return AccountResult(SettlementOutcome.NOTHING_DUE)
-        plan = plan_settlements(account, counters, stores.packs.list_for_account(account_id), run,
-                                known_billed=known_billed)
-        conflict = _commit_in_turn(stores, plan.settlements, known_billed)
+        packs = stores.packs.list_for_account(account_id)
+        plan = plan_settlements(account, counters, packs, run, known_billed=known_billed)
+        conflict = _commit_in_turn(stores, plan.settlements, {pack.pack_id: pack for pack in packs}, known_billed)
         if conflict is not None:
             logger.info("settlement met a concurrent change or a bill of late calls; reading again",
                         extra={"account_id": account_id, "conflict": type(conflict).__name__})
@@ -124,38 +131,59 @@ def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str
     raise SettlementContention(f"account {account_id} changed under {MAX_ATTEMPTS} settlement attempts")
 
 
-def _commit_in_turn(stores: SettlementStores, settlements: Sequence[PeriodSettlement],
+def _commit_in_turn(stores: SettlementStores, settlements: Sequence[PeriodSettlement], packs: Mapping[str, Pack],
                     known_billed: set[date]) -> Exception | None:
     """Commit and finish each settlement, oldest first; the conflict that stopped them, if one did. A period
     whose bill turns out to exist (a bill of late calls alone, or a concurrent worker's) joins `known_billed`."""
     for settlement in settlements:
         try:
-            _commit(stores, settlement)
+            _commit(stores, settlement, packs)
         except BillExists as conflict:
             known_billed.add(settlement.bill.period_start)
             return conflict
         except (StaleAccount, PackChanged) as conflict:
             return conflict
-        finish(stores, settlement.bill.account_id, settlement.bill.period_start, PendingWork.of(settlement))
+        finish(stores, settlement.account_after, settlement.bill.period_start, PendingWork.of(settlement))
     return None
 
 
-def _commit(stores: SettlementStores, settlement: PeriodSettlement) -> None:
+def _commit(stores: SettlementStores, settlement: PeriodSettlement, packs: Mapping[str, Pack]) -> None:
+    """`packs`: the account's packs as the plan read them (their paid value gives what a draw recognizes)."""
     account_id = settlement.bill.account_id
     stores.writer.commit([
         stores.records.record(settlement),
         stores.accounts.charge(settlement),
-        *(stores.draws.draw(account_id, change) for change in settlement.pack_changes),
+        *(stores.draws.draw(account_id, change, deferred_after(packs[change.pack_id], change.after))
+          for change in settlement.pack_changes),
         *(stores.ledger.add(entry) for entry in settlement.ledger_entries),
+        *stores.books.book(account_id, settlement_bookings(settlement.bill, settlement.pack_changes, packs)),
     ])
 
 
-def finish(stores: SettlementStores, account_id: str, period_start: date, work: PendingWork) -> None:
-    """A committed settlement's after-commit work; safe to repeat, and the marker is cleared only once it is done."""
-    stores.events.publish(list(work.events))
+def finish(stores: SettlementStores, account: Account, period_start: date, work: PendingWork) -> None:
+    """A committed settlement's after-commit work; safe to repeat, and the marker is cleared only once it is done.
+    `account`: as the settlement left it, or as loaded with its marker (its subscription is the one to go by)."""
+    stores.events.publish([*work.events, *_daily_report(stores, account, work.bill)])
     for usage_key, settled in work.counts.items():
-        stores.counters.settle(account_id, usage_key, settled)
-    stores.accounts.clear_pending(account_id, period_start)
+        stores.counters.settle(account.account_id, usage_key, settled)
+    stores.accounts.clear_pending(account.account_id, period_start)
+
+
+def _daily_report(stores: SettlementStores, account: Account, bill: Bill) -> list[DomainEvent]:
+    """The daily report of the bill's day, if this settlement is the one to send it, from the state it left: the
+    bill, the day's counters and the packs (the same report, and event id, as the pack-lifecycle run's)."""
+    if not account.daily_report:
+        return []
+    # Imported here, for subscribers only: at the top they would add about 10 ms to the worker's cold start.
+    from shared.lifecycle.report import daily_report_event, sent_with_its_bill
+    from shared.usage.rules import daily_calls
+
+    if not sent_with_its_bill(account, bill, stores.zone):
+        return []
+    day = bill.period_start
+    counters = stores.usage.for_day(account.account_id, day, consistent=True)
+    return [daily_report_event(account.account_id, daily_calls(day, day, counters)[0], bill,
+                               stores.packs.list_for_account(account.account_id), bill.settled_at)]
 
 
 def _log_settled(account_id: str, settlements: Sequence[PeriodSettlement], waiting: Sequence[DayTag]) -> None:

@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from shared.accounts.models import Account, LedgerEntry
+from shared.accounts.models import Account, LedgerEntry, PackStatus
 from shared.events import DomainEvent, EventType
 from shared.settlement.models import Bill
 
 LOW_PACK_DIVISOR = 5  # a pack is low once fewer than 1/5 (20%) of its calls are left
+
+BOOKS_ITEMS = 2  # a settlement books on its bill's date: one day item and one month item of the vendor's books
 
 DayTag = tuple[date, str]  # (usage date, billing tag): one usage counter of an account
 
@@ -23,6 +25,7 @@ class PackChange:
     size: int
     before: int
     after: int
+    recorded_status: PackStatus = PackStatus.ACTIVE  # as read: an expired pack's expiry has booked its breakage
 
     @property
     def notice(self) -> EventType | None:
@@ -56,5 +59,5 @@ class PeriodSettlement:
 
     @property
     def transaction_items(self) -> int:
-        """The bill, the account, each pack drawn on and each ledger entry."""
-        return 2 + len(self.pack_changes) + len(self.ledger_entries)
+        """The bill, the account, each pack drawn on, each ledger entry and the books' day and month items."""
+        return 2 + len(self.pack_changes) + len(self.ledger_entries) + BOOKS_ITEMS

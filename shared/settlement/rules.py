@@ -180,7 +180,8 @@ def _settle_period(
         ))
     bill = Bill(account.account_id, run.cycle, period.start, period.end, run.run_at, tuple(lines))
     pack_changes = tuple(
-        PackChange(pack_id, by_id[pack_id].billing_tag, by_id[pack_id].size, by_id[pack_id].remaining, remaining)
+        PackChange(pack_id, by_id[pack_id].billing_tag, by_id[pack_id].size, by_id[pack_id].remaining, remaining,
+                   by_id[pack_id].recorded_status)
         for pack_id, remaining in sorted(deduction.remaining.items()) if remaining != by_id[pack_id].remaining
     )
     charges = split_charge(bill.total_amount, account)

@@ -43,6 +43,10 @@ class PackNoLongerLive(RuntimeError):
     """The pack was expired (or refunded) since it was read."""
 
 
+class PackDrawnMeanwhile(RuntimeError):
+    """A settlement drew on the pack since it was read: read it again."""
+
+
 def pack_to_item(pack: Pack, zone: ZoneInfo) -> dict[str, Any]:
     active = pack.recorded_status is PackStatus.ACTIVE
     return {
@@ -61,7 +65,7 @@ def pack_to_item(pack: Pack, zone: ZoneInfo) -> dict[str, Any]:
         "purchase_id": pack.purchase_id,
         "grant_id": pack.grant_id,
         "paid": None if pack.paid is None else {part: getattr(pack.paid, part) for part in _PAID_PARTS},
-        "deferred": pack.deferred,
+        "deferred_value": pack.deferred,
     }
 
 
@@ -81,7 +85,7 @@ def pack_from_item(values: Mapping[str, Any]) -> Pack:
         purchase_id=values.get("purchase_id"),
         grant_id=values.get("grant_id"),
         paid=None if paid is None else Payment(**{part: Decimal(paid.get(part, 0)) for part in _PAID_PARTS}),
-        deferred=None if values.get("deferred") is None else Decimal(values["deferred"]),
+        deferred=None if values.get("deferred_value") is None else Decimal(values["deferred_value"]),
     )
 
 
@@ -160,20 +164,26 @@ class PackRepository:
                 if item.get("expiry_date") == day.isoformat()]
 
     def mark_expired(self, pack: Pack) -> TransactionItem:
-        """Record the expiry of a pack still live, and the calls it leaves unused. `remaining` is left alone
-        and not part of the condition: settlement still deducts the calls of days inside the validity."""
+        """Record the expiry of a pack still live and as read, and the calls it leaves unused (its breakage is
+        booked on them in the same transaction). `remaining` is left alone: settlement still deducts the calls
+        of days inside the validity (and books them back from the breakage)."""
+        def refusal(old: dict[str, Any] | None) -> Exception:
+            if old is not None and old.get("status") in (PackStatus.ACTIVE.value, PackStatus.EXHAUSTED.value):
+                return PackDrawnMeanwhile(f"{pack.account_id}#{pack.pack_id}")
+            return PackNoLongerLive(f"{pack.account_id}#{pack.pack_id}")
+
         return TransactionItem(
             {"Update": {
                 "TableName": self.table, "Key": self._key(pack.account_id, pack.pack_id),
                 "UpdateExpression": "SET #status = :expired, unused_at_expiry = :unused",
-                "ConditionExpression": "#status IN (:active, :exhausted)",
+                "ConditionExpression": "#status IN (:active, :exhausted) AND remaining = :unused",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": to_attributes({
                     ":expired": PackStatus.EXPIRED.value, ":unused": pack.remaining,
                     ":active": PackStatus.ACTIVE.value, ":exhausted": PackStatus.EXHAUSTED.value,
                 }),
             }},
-            lambda _old: PackNoLongerLive(f"{pack.account_id}#{pack.pack_id}"),
+            refusal,
         )
 
     def leave_expiry_index(self, pack: Pack) -> None:

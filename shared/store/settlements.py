@@ -1,13 +1,15 @@
 """What settlement reads and writes beyond each table's own repository, one small class per table.
 
 A settlement commits one transaction: the bill (its guard, unique per account and period), the account's
-new balance and wallets with a `pending_settlement` marker (the bill key), each pack drawn on and each
-ledger entry. Its after-commit work is recorded on the bill item, beside what API.md shows:
+new balance and wallets with a `pending_settlement` marker (the bill key), each pack drawn on, each
+ledger entry and what it books in the vendor's books (shared.store.books). Its after-commit work is
+recorded on the bill item, beside what API.md shows:
 `settlement` = {"counts": {usage_key: billable calls settled up to}, "events": [event JSON, ...]}. The
-work is publishing those events, applying those counts to the usage counters (which takes a counter
-out of the Unsettled index once everything billable in it is settled), and clearing the marker, last:
-whoever finds the marker (the same run retried, or the next run) does that work again, and each step
-is idempotent.
+work is publishing those events (and a subscriber's daily report of the bill's day, built each time from
+the bill, the counters and the packs: shared.lifecycle.report), applying those counts to the usage
+counters (which takes a counter out of the Unsettled index once everything billable in it is settled),
+and clearing the marker, last: whoever finds the marker (the same run retried, or the next run) does that
+work again, and each step is idempotent.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from shared.accounts.errors import AccountNotFound, StaleAccount
-from shared.accounts.models import WALLET_ORDER, Account, PackStatus
+from shared.accounts.models import WALLET_ORDER, Account
 from shared.arrears.models import DeadlineKind
 from shared.events import DomainEvent
+from shared.settlement.models import Bill
 from shared.settlement.plan import PackChange, PeriodSettlement
 from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
-from shared.store.bills import KEY_PREFIX, BillRepository, bill_key
+from shared.store.bills import KEY_PREFIX, BillRepository, bill_from_item, bill_key
 from shared.store.codec import condition_failed, from_attributes, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
 from shared.store.usage import CounterKey
@@ -45,16 +49,19 @@ class AccountToSettle:
 
 @dataclass(frozen=True)
 class PendingWork:
-    """A committed settlement's after-commit work, as its bill item records it."""
+    """A committed settlement's after-commit work, as its bill item records it, and the bill (which a daily
+    report sent with it quotes)."""
 
     events: tuple[DomainEvent, ...]
     counts: Mapping[str, int]  # usage_key -> billable calls settled up to
+    bill: Bill
 
     @classmethod
     def of(cls, settlement: PeriodSettlement) -> PendingWork:
         account_id = settlement.bill.account_id
         return cls(settlement.events, {CounterKey(account_id, day, tag).usage_key: settled
-                                       for (day, tag), settled in sorted(settlement.settled_counts.items())})
+                                       for (day, tag), settled in sorted(settlement.settled_counts.items())},
+                   settlement.bill)
 
 
 class SettlementAccounts:
@@ -126,16 +133,23 @@ class PackDraws:
         self._dynamodb = dynamodb
         self.table = table
 
-    def draw(self, account_id: str, change: PackChange) -> TransactionItem:
-        """Set a pack's remaining calls, if it still holds what settlement read and was not refunded meanwhile."""
+    def draw(self, account_id: str, change: PackChange, deferred: Decimal | None) -> TransactionItem:
+        """Set a pack's remaining calls (and a bought pack's deferred value), if it still holds what settlement
+        read and its status is still the one read: refunded meanwhile, or expired (its breakage booked on what
+        it held then), the books would be wrong."""
+        sets = ["remaining = :after"]
+        values: dict[str, Any] = {":after": change.after, ":before": change.before,
+                                  ":status": change.recorded_status.value}
+        if deferred is not None:
+            sets.append("deferred_value = :deferred")
+            values[":deferred"] = deferred
         return TransactionItem(
             {"Update": {
                 "TableName": self.table, "Key": to_attributes({"account_id": account_id, "pack_id": change.pack_id}),
-                "UpdateExpression": "SET remaining = :after",
-                "ConditionExpression": "remaining = :before AND #status <> :refunded",
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": "remaining = :before AND #status = :status",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": to_attributes(
-                    {":after": change.after, ":before": change.before, ":refunded": PackStatus.REFUNDED.value}),
+                "ExpressionAttributeValues": to_attributes(values),
             }},
             lambda _old: PackChanged(f"{account_id}#{change.pack_id}"),
         )
@@ -163,5 +177,6 @@ class SettlementRecords:
         return PendingWork(
             events=tuple(DomainEvent.from_json(text) for text in work.get("events", [])),
             counts={usage_key: int(settled) for usage_key, settled in (work.get("counts") or {}).items()},
+            bill=bill_from_item(item),
         )
 

@@ -97,7 +97,7 @@ class FakeWriter:
 
 
 def stores(accounts: FakeAccounts, writer: FakeWriter, client_ids: FakeClientIds | None = None) -> Any:
-    return service.AccountStores(accounts=accounts, packs=None, ledger=FakeLedger(),
+    return service.AccountStores(accounts=accounts, packs=None, ledger=FakeLedger(), books=None,
                                  client_ids=client_ids or FakeClientIds(),
                                  api_keys=None, writer=writer, events=None, zone=ZoneInfo("Asia/Shanghai"))
 

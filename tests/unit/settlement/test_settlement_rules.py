@@ -189,7 +189,7 @@ def test_late_calls_that_would_overfill_the_transaction_wait_newest_first():
     counters = [Counter(D1, "basic_upload", 2, settled_billable=0), Counter(D1, TAG, 3, settled_billable=1),
                 Counter(D2, TAG, 0)]
 
-    plan = plan_settlements(account(), counters, small_packs, daily_run(D2), item_limit=5)
+    plan = plan_settlements(account(), counters, small_packs, daily_run(D2), item_limit=7)
 
     assert [(line.billing_tag, line.late) for line in only(plan).bill.lines] == [("basic_upload", True)]
     assert plan.waiting == ((D1, TAG),)
