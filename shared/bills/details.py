@@ -6,6 +6,9 @@ postpaid_usage row per line with postpaid calls. Money rows come from the ledger
 month: one row per pack purchase, refund or recharge, summed over the wallets it moved. Postpaid charges
 are the postpaid_usage rows already, and an expired pack's breakage moves no money, so neither is repeated.
 
+A purchase's row has its voucher part too (`voucher_amount`, "0.00" without one; its `amount` is what the
+wallets paid), and usage rows the billing date of the calls they charge (`usage_date`).
+
 Every amount is what the row cost the account: positive for usage and purchases, negative for money
 that came in (refunds, recharges). The ledger signs the other way (a credit is positive), so money rows
 flip its sign.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from shared.accounts.models import LedgerEntry, LedgerKind
@@ -22,6 +26,8 @@ from shared.bills.rows import PACK_CALL_CHARGE, DetailRow, TransactionType, line
 from shared.pricing import billing_date
 from shared.pricing.cycle import Month
 from shared.settlement.models import Bill
+
+_ZERO_VOUCHER = Decimal("0.00")
 
 MONEY_ROW_TYPES: Mapping[LedgerKind, TransactionType] = {
     LedgerKind.PACK_PURCHASE: TransactionType.PACK_PURCHASE,
@@ -35,13 +41,13 @@ def usage_rows(bills: Iterable[Bill], month: Month) -> list[DetailRow]:
     for bill, line in lines_of_month(bills, month):
         rows.extend(
             DetailRow(bill.settled_at, TransactionType.PACK_DEDUCTION, deduction.pack_id, line.billing_tag,
-                      None, deduction.calls, PACK_CALL_CHARGE)
+                      None, deduction.calls, PACK_CALL_CHARGE, usage_date=line.usage_date)
             for deduction in line.pack_deductions
         )
         if line.postpaid_calls:
             rows.append(DetailRow(bill.settled_at, TransactionType.POSTPAID_USAGE,
                                   postpaid_resource_id(line.billing_tag), line.billing_tag, line.unit_price,
-                                  line.postpaid_calls, line.amount))
+                                  line.postpaid_calls, line.amount, usage_date=line.usage_date))
     return rows
 
 
@@ -54,12 +60,23 @@ def money_rows(entries: Iterable[LedgerEntry], month: Month, zone: ZoneInfo) -> 
         if transaction_type is None or billing_date(entry.at, zone) not in month:
             continue
         key = (entry.kind, entry.ref)
+        voucher = _voucher(entry)
         if key in rows:
-            rows[key] = replace(rows[key], amount=rows[key].amount - entry.amount)
+            row = rows[key]
+            rows[key] = replace(row, amount=row.amount - entry.amount,
+                                voucher_amount=row.voucher_amount if voucher is None else voucher)
         else:
             rows[key] = DetailRow(entry.at, transaction_type, entry.ref, _text(entry.details, "billing_tag"),
-                                  None, _pack_calls(entry.details), -entry.amount)
-    return list(rows.values())
+                                  None, _pack_calls(entry.details), -entry.amount, voucher_amount=voucher)
+    return [replace(row, voucher_amount=_ZERO_VOUCHER)
+            if row.transaction_type is TransactionType.PACK_PURCHASE and row.voucher_amount is None else row
+            for row in rows.values()]
+
+
+def _voucher(entry: LedgerEntry) -> Decimal | None:
+    """A purchase's voucher part, which its cash entry carries (the entry is written even when no cash moves)."""
+    value = entry.details.get("voucher_amount")
+    return None if entry.kind is not LedgerKind.PACK_PURCHASE or value is None else Decimal(str(value))
 
 
 def detail_rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -46,6 +46,8 @@ class DetailRow:
     unit_price: Decimal | None
     calls: int | None
     amount: Decimal  # what the row cost the account: negative when money came in (a refund, a recharge)
+    voucher_amount: Decimal | None = None  # a purchase's voucher part ("0.00" without one); None on other rows
+    usage_date: date | None = None  # usage rows: the billing date of the calls they charge
 
 
 def postpaid_resource_id(billing_tag: str) -> str:

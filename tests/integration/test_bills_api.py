@@ -244,19 +244,26 @@ def test_the_detail_bill_shows_every_charge_and_money_movement_of_the_month_in_t
         "month": "2026-03",
         "rows": [
             {"at": "2026-03-01T09:00:00+08:00", "transaction_type": "recharge", "resource_id": "r-1",
-             "billing_tag": None, "unit_price": None, "calls": None, "amount": "-10000.00"},
+             "billing_tag": None, "unit_price": None, "calls": None, "amount": "-10000.00", "voucher_amount": None,
+             "usage_date": None},
             {"at": "2026-03-05T10:00:00+08:00", "transaction_type": "pack_purchase", "resource_id": "p-1",
-             "billing_tag": FACE, "unit_price": None, "calls": 1000, "amount": "1150.00"},
+             "billing_tag": FACE, "unit_price": None, "calls": 1000, "amount": "1150.00", "voucher_amount": "0.00",
+             "usage_date": None},
             {"at": "2026-03-06T11:00:00+08:00", "transaction_type": "refund", "resource_id": "rf-1",
-             "billing_tag": FACE, "unit_price": None, "calls": None, "amount": "-50.00"},
+             "billing_tag": FACE, "unit_price": None, "calls": None, "amount": "-50.00", "voucher_amount": None,
+             "usage_date": None},
             {"at": "2026-03-11T00:00:05+08:00", "transaction_type": "pack_deduction", "resource_id": march.pack_id,
-             "billing_tag": FACE, "unit_price": None, "calls": 800, "amount": "0.00"},
+             "billing_tag": FACE, "unit_price": None, "calls": 800, "amount": "0.00", "voucher_amount": None,
+             "usage_date": "2026-03-10"},
             {"at": "2026-03-11T00:00:05+08:00", "transaction_type": "postpaid_usage", "resource_id": f"postpaid:{RISK}",
-             "billing_tag": RISK, "unit_price": "0.0035", "calls": 143, "amount": "0.50"},
+             "billing_tag": RISK, "unit_price": "0.0035", "calls": 143, "amount": "0.50", "voucher_amount": None,
+             "usage_date": "2026-03-10"},
             {"at": "2026-04-03T00:00:05+08:00", "transaction_type": "pack_deduction", "resource_id": march.pack_id,
-             "billing_tag": FACE, "unit_price": None, "calls": 200, "amount": "0.00"},
+             "billing_tag": FACE, "unit_price": None, "calls": 200, "amount": "0.00", "voucher_amount": None,
+             "usage_date": "2026-03-31"},
             {"at": "2026-04-03T00:00:05+08:00", "transaction_type": "postpaid_usage", "resource_id": f"postpaid:{FACE}",
-             "billing_tag": FACE, "unit_price": "1.2", "calls": 5, "amount": "6.00"},
+             "billing_tag": FACE, "unit_price": "1.2", "calls": 5, "amount": "6.00", "voucher_amount": None,
+             "usage_date": "2026-03-31"},
         ],
     }
 
@@ -269,7 +276,8 @@ def test_the_detail_bill_as_csv_has_a_bom_a_header_and_the_same_rows_as_the_json
     assert answer.status == 200
     assert answer.content_type == "text/csv; charset=utf-8"
     header, rows = csv_rows(answer)
-    assert header == ["at", "transaction_type", "resource_id", "billing_tag", "unit_price", "calls", "amount"]
+    assert header == ["at", "transaction_type", "resource_id", "billing_tag", "unit_price", "calls", "amount",
+                      "voucher_amount", "usage_date"]
     assert rows == [as_csv_cells(row) for row in as_json["rows"]]
     assert answer.body.encode("utf-8").startswith(b"\xef\xbb\xbf")
 

@@ -74,8 +74,12 @@ class DetailRowOut(AnswerModel):
     billing_tag: str | None = Field(description="null for a recharge.")
     unit_price: UnitPrice | None = Field(description="Postpaid usage only.")
     calls: int | None = Field(description="Calls used (usage rows) or bought (pack_purchase); null where none apply.")
-    amount: Money = Field(description="What the row cost the account: negative for refunds and recharges.",
+    amount: Money = Field(description="What the row cost the account: negative for refunds and recharges; a "
+                                      "purchase's wallet money, its voucher part not included.",
                           examples=["0.50", "-1000.00"])
+    voucher_amount: Money | None = Field(description='pack_purchase only: the voucher part ("0.00" without one).')
+    usage_date: date | None = Field(description="Usage rows only: the billing date of the calls they charge (at "
+                                                "is when their bill was settled).")
 
 
 class DetailBillOut(AnswerModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from tests.bill_builders import daily_bill, entry, line
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
 MARCH = Month(2026, 3)
+DAY = date(2026, 3, 10)
 FACE = "enhanced_authority_wechat"
 RISK = "face_risk_detection"
 
@@ -32,10 +33,10 @@ def test_a_line_gives_a_row_per_pack_it_drew_on_then_its_postpaid_row_at_the_ins
 
     settled = at("2026-03-11T00:00:05+08:00")
     assert rows == [
-        DetailRow(settled, TransactionType.PACK_DEDUCTION, "pk_a", FACE, None, 90, Decimal("0.00")),
-        DetailRow(settled, TransactionType.PACK_DEDUCTION, "pk_b", FACE, None, 10, Decimal("0.00")),
+        DetailRow(settled, TransactionType.PACK_DEDUCTION, "pk_a", FACE, None, 90, Decimal("0.00"), usage_date=DAY),
+        DetailRow(settled, TransactionType.PACK_DEDUCTION, "pk_b", FACE, None, 10, Decimal("0.00"), usage_date=DAY),
         DetailRow(settled, TransactionType.POSTPAID_USAGE, "postpaid:enhanced_authority_wechat", FACE,
-                  Decimal("1.2"), 5, Decimal("6.00")),
+                  Decimal("1.2"), 5, Decimal("6.00"), usage_date=DAY),
     ]
 
 
@@ -66,7 +67,32 @@ def test_a_purchase_paid_from_several_wallets_is_one_row_of_what_the_wallets_pai
     rows = money_rows(entries, MARCH, SHANGHAI)
 
     assert rows == [DetailRow(at("2026-03-05T10:00:00+08:00"), TransactionType.PACK_PURCHASE, "p-1", FACE, None,
-                              3000, Decimal("2700.00"))]
+                              3000, Decimal("2700.00"), voucher_amount=Decimal("0.00"))]
+
+
+def test_a_purchase_paid_wholly_by_voucher_has_its_row_with_its_voucher_part_and_a_mixed_one_shows_both():
+    purchase = {"billing_tag": FACE, "size": 1000, "quantity": 1, "pack_ids": ["pk_1"]}
+    entries = [
+        entry(LedgerKind.PACK_PURCHASE, "p-1", "0", "2026-03-05T10:00:00+08:00", wallet=Wallet.CASH,
+              voucher_amount=Decimal("1150.00"), **purchase),
+        entry(LedgerKind.PACK_PURCHASE, "p-2", "-150.00", "2026-03-06T10:00:00+08:00", wallet=Wallet.CASH,
+              voucher_amount=Decimal("100.00"), **purchase),
+        entry(LedgerKind.PACK_PURCHASE, "p-2", "-900.00", "2026-03-06T10:00:00+08:00", wallet=Wallet.INCOME,
+              **purchase),
+    ]
+
+    rows = money_rows(entries, MARCH, SHANGHAI)
+
+    assert [(row.resource_id, row.amount, row.voucher_amount) for row in rows] == [
+        ("p-1", Decimal("0"), Decimal("1150.00")), ("p-2", Decimal("1050.00"), Decimal("100.00"))]
+
+
+def test_a_late_line_carries_the_billing_date_of_its_calls_not_of_its_bill():
+    bill = daily_bill("2026-04-02", line("2026-03-31", RISK, postpaid=10, late=True))
+
+    [row] = usage_rows([bill], MARCH)
+
+    assert row.usage_date == date(2026, 3, 31)
 
 
 def test_money_that_comes_in_is_negative_a_refund_and_a_recharge():
