@@ -41,7 +41,8 @@ REVENUE_DESCRIPTION = (
 )
 def get_revenue_report(
     first: Annotated[
-        date | None, Query(alias="from", description=f"YYYY-MM-DD; {REPORT_DEFAULT_DAYS - 1} days before to by default.")
+        date | None,
+        Query(alias="from", description=f"YYYY-MM-DD; {REPORT_DEFAULT_DAYS - 1} days before to by default."),
     ] = None,
     last: Annotated[date | None, Query(alias="to", description="YYYY-MM-DD; today by default.")] = None,
     billing_tag: Annotated[str | None, Query(description="Only this billing tag's rows.")] = None,
