@@ -33,6 +33,7 @@ ENVIRONMENT_NAMES = {
     "domain_events_topic_arn": "DOMAIN_EVENTS_TOPIC_ARN",
     "notice_email_sender": "NOTICE_EMAIL_SENDER",
     "settlement_queue_url": "SETTLEMENT_QUEUE_URL",
+    "reconciliation_queue_url": "RECONCILIATION_QUEUE_URL",
 }
 
 
@@ -55,6 +56,7 @@ class Settings:
     domain_events_topic_arn: str
     notice_email_sender: str  # the From address of customer e-mail, on the template's SES identity
     settlement_queue_url: str
+    reconciliation_queue_url: str
     billing_time_zone: str = DEFAULT_BILLING_TIME_ZONE
     arrears_release_days: int = DEFAULT_ARREARS_RELEASE_DAYS
 

@@ -1,4 +1,5 @@
-"""What the api function's read routes use: bills, usage and entitlement, the in-site inbox."""
+"""What the api function's read routes use: bills, usage and entitlement, the in-site inbox, the
+reconciliation's findings."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from shared.store.calls import CallRepository
 from shared.store.inbox import InboxRepository
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
+from shared.store.reconciliations import ReconciliationResults
 from shared.store.usage import UsageRepository
 
 
@@ -42,6 +44,11 @@ def build_inbox_stores(config: Settings, clients: Clients) -> InboxStores:
                        InboxRepository(clients.dynamodb, config.messages_table))
 
 
+def build_reconciliation_results(config: Settings, clients: Clients) -> ReconciliationResults:
+    return ReconciliationResults(clients.dynamodb, config.books_table)
+
+
 bill_stores = per_deployment(build_bill_stores)
 usage_stores = per_deployment(build_usage_stores)
 inbox_stores = per_deployment(build_inbox_stores)
+reconciliation_results = per_deployment(build_reconciliation_results)

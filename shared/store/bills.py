@@ -100,7 +100,7 @@ class BillRepository:
         ).get("Item")
         return None if item is None else from_attributes(item)
 
-    def between(self, account_id: str, first: date, last: date) -> list[Bill]:
+    def between(self, account_id: str, first: date, last: date, *, consistent: bool = False) -> list[Bill]:
         """Bills whose period starts from `first` to `last` (both included), oldest first."""
         query: dict[str, Any] = {
             "TableName": self.table,
@@ -108,5 +108,6 @@ class BillRepository:
             "ExpressionAttributeValues": to_attributes(
                 {":account": account_id, ":first": bill_key(first), ":last": bill_key(last)}
             ),
+            "ConsistentRead": consistent,
         }
         return [bill_from_item(from_attributes(item)) for item in query_items(self._dynamodb, query)]

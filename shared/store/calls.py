@@ -5,6 +5,11 @@ Keys (template.yaml): `pk` = f"{account_id}#{shard}" with shard = sha256(request
 request_id always lands on the partition of its first write, so one conditional put both stores a
 new call and detects a repeat, on any day. The NFC windows live in the same table under
 pk = f"{account_id}#nfc" (never a call's pk: those end in a number) and request_id = f"window#{reqId}".
+
+A billable call also carries `billable_day` = f"{account_id}#{billing_date}#{shard}", the key of the sparse
+BillableByDay index (projecting `billing_tag`), so the nightly reconciliation counts a day's billable calls from
+the calls themselves with 16 queries, not a scan; the shard spreads a big account's index writes as the table's
+own key does. A call that is not billable is not in the index and costs no index write.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from botocore.exceptions import ClientError
 
 from shared.instants import utc_text
 from shared.pricing import BillingReason
-from shared.store.codec import batch_get, condition_failed, from_attributes, to_attributes
+from shared.store.codec import batch_get, condition_failed, from_attributes, query_items, to_attributes
 
 CALL_SHARDS = 16
+BILLABLE_BY_DAY = "BillableByDay"
 
 CallKey = tuple[str, str]  # (account_id, request_id)
 WindowKey = tuple[str, str]  # (account_id, nfc_req_id)
@@ -56,6 +62,10 @@ def call_shard(request_id: str) -> int:
 
 def call_partition_key(account_id: str, request_id: str) -> str:
     return f"{account_id}#{call_shard(request_id)}"
+
+
+def billable_day_key(account_id: str, day: date, shard: int) -> str:
+    return f"{account_id}#{day.isoformat()}#{shard}"
 
 
 def window_partition_key(account_id: str) -> str:
@@ -126,6 +136,8 @@ def call_item(call: StoredCall) -> dict[str, Any]:
             "fingerprint": call.fingerprint,
             "nfc_req_id": call.nfc_req_id,
             "expires_at": call.expires_at,
+            "billable_day": (billable_day_key(call.account_id, call.billing_date, call_shard(call.request_id))
+                             if call.billable else None),
         }
     )
 
@@ -214,6 +226,22 @@ class CallRepository:
                 call = stored_call_from_item(item)
                 calls[call.key] = call
         return calls, windows
+
+    def billable_by_tag(self, account_id: str, day: date) -> dict[str, int]:
+        """The billable calls recorded for the account's billing date `day`, per tag, counted from the calls
+        themselves: the 16 shards of the BillableByDay index, reading only each entry's tag."""
+        counts: dict[str, int] = {}
+        for shard in range(CALL_SHARDS):
+            request = {
+                "TableName": self._table, "IndexName": BILLABLE_BY_DAY,
+                "KeyConditionExpression": "billable_day = :day",
+                "ExpressionAttributeValues": to_attributes({":day": billable_day_key(account_id, day, shard)}),
+                "ProjectionExpression": "billing_tag",
+            }
+            for item in query_items(self._dynamodb, request):
+                tag = item["billing_tag"]["S"]
+                counts[tag] = counts.get(tag, 0) + 1
+        return counts
 
     def nfc_window(self, account_id: str, nfc_req_id: str) -> NfcWindow | None:
         item = self._dynamodb.get_item(

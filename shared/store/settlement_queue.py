@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
-from typing import Any
+from shared.store.queues import ENTRIES_PER_SEND, JsonMessageQueue, MessagesNotSent
 
-from shared.settlement.queue import SettlementMessage
-
-ENTRIES_PER_SEND = 10  # SendMessageBatch's limit
-_SEND_ATTEMPTS = 5
+__all__ = ["ENTRIES_PER_SEND", "MessagesNotSent", "SettlementQueue"]
 
 
-class MessagesNotSent(RuntimeError):
-    """SQS kept refusing some messages of a run."""
-
-
-class SettlementQueue:
-    def __init__(self, sqs: Any, queue_url: str):
-        self._sqs = sqs
-        self._queue_url = queue_url
-
-    def send(self, messages: Sequence[SettlementMessage]) -> None:
-        """Send every message, 10 a request; entries SQS refuses are sent again (raises if they keep failing)."""
-        for start in range(0, len(messages), ENTRIES_PER_SEND):
-            pending = {str(index): message.to_json()
-                       for index, message in enumerate(messages[start:start + ENTRIES_PER_SEND])}
-            for attempt in range(_SEND_ATTEMPTS):
-                answer = self._sqs.send_message_batch(
-                    QueueUrl=self._queue_url,
-                    Entries=[{"Id": entry_id, "MessageBody": body} for entry_id, body in pending.items()],
-                )
-                pending = {failure["Id"]: pending[failure["Id"]] for failure in answer.get("Failed", [])}
-                if not pending:
-                    break
-                time.sleep(min(0.1 * 2**attempt, 2.0))
-            else:
-                raise MessagesNotSent(f"{len(pending)} settlement messages refused {_SEND_ATTEMPTS} times")
+class SettlementQueue(JsonMessageQueue):
+    kind = "settlement"

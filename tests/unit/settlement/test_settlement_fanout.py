@@ -111,7 +111,7 @@ def test_a_malformed_message_is_dropped_without_touching_any_store():
 
 
 def test_the_queue_sends_ten_a_request_and_sends_refused_entries_again(monkeypatch):
-    monkeypatch.setattr("shared.store.settlement_queue.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("shared.store.queues.time.sleep", lambda _seconds: None)
     sqs = FakeSqs([{"3"}, set()])
     messages = messages_for(RUN, [AccountDue(f"a{number:04d}", None) for number in range(50 * 12)])
 
@@ -121,7 +121,7 @@ def test_the_queue_sends_ten_a_request_and_sends_refused_entries_again(monkeypat
 
 
 def test_the_queue_gives_up_loudly_on_entries_sqs_keeps_refusing(monkeypatch):
-    monkeypatch.setattr("shared.store.settlement_queue.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("shared.store.queues.time.sleep", lambda _seconds: None)
     sqs = FakeSqs([{"0"}] * 10)
 
     with pytest.raises(MessagesNotSent):
