@@ -7,6 +7,11 @@
   no deduction for a day outside the pack's validity, and none from a refunded pack.
 - Every balance and wallet is the sum of its ledger entries, and the ledger holds each recharge, purchase
   and refund the customers made exactly once, and each bill's charge exactly once.
+- The vendor's books agree with the packs and bills of the whole deployment (each figure is booked in the
+  transaction of its movement, so they agree at every instant): sales are what bought packs' wallets paid,
+  vouchers their voucher part, recognized revenue their paid value less their deferred value, breakage
+  the deferred value of the expired ones, refunds the paid value of the refunded ones, postpaid revenue
+  the bills' totals; and the revenue report's identity holds on every row and on its totals.
 - No notice sent twice: per account, notice type and channel, the outbox holds as many messages as the
   notices whose delivery on that channel is recorded as sent (one record per cause).
 """
@@ -19,14 +24,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from shared.accounts.models import Account, LedgerEntry, LedgerKind, Pack, PackStatus, Wallet
+from shared.accounts.models import Account, LedgerEntry, LedgerKind, Pack, PackOrigin, PackStatus, Wallet
+from shared.books.models import Figure
+from shared.books.value import deferred_value
 from shared.pricing import billing_date
 from shared.settlement.models import Bill
 from shared.store.accounts import AccountRepository
-from shared.store.bills import BillRepository
+from shared.store.bills import BillRepository, bill_from_item
 from shared.store.codec import from_attributes, to_attributes
 from shared.store.ledger import LedgerRepository
-from shared.store.packs import PackRepository
+from shared.store.packs import PackRepository, pack_from_item
 from tests.simulation.customers import ZONE
 from tests.simulation.model import ZERO, Customer, SettlementRun
 
@@ -48,11 +55,22 @@ class Tables:
 
     def __init__(self, dynamodb: Any, refs: dict[str, str]):
         self._dynamodb = dynamodb
+        self._refs = refs
         self._messages = refs["MessagesTable"]
         self.accounts = AccountRepository(dynamodb, refs["AccountsTable"])
         self._ledger = LedgerRepository(dynamodb, refs["LedgerTable"])
         self._packs = PackRepository(dynamodb, refs["PacksTable"])
         self._bills = BillRepository(dynamodb, refs["BillsTable"])
+
+    def scan(self, ref: str) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {"TableName": self._refs[ref], "ConsistentRead": True}
+        items = []
+        while True:
+            page = self._dynamodb.scan(**request)
+            items += [from_attributes(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def read(self, account_id: str) -> StoredAccount:
         account = self.accounts.get(account_id)
@@ -157,3 +175,45 @@ def notices_sent_once(account_id: str, stored: StoredAccount, outbox: list[dict[
     return [f"{channel} {notice_type}: sent {sent[(channel, notice_type)]} times for "
             f"{recorded[(channel, notice_type)]} notices" for channel, notice_type in sent.keys() | recorded.keys()
             if sent[(channel, notice_type)] != recorded[(channel, notice_type)]]
+
+
+def books_balanced(tables: Tables) -> list[str]:
+    """The books' figures summed over every day and shard against every pack and bill of the deployment."""
+    booked: Counter[str] = Counter()
+    for item in tables.scan("BooksTable"):
+        if item["pk"].startswith("revenue#") and item["sk"].startswith("day#"):
+            for name, amount in item.items():
+                if name not in ("pk", "sk"):
+                    booked[name.rpartition("#")[2]] += Decimal(amount)
+    packs = [pack_from_item(item) for item in tables.scan("PacksTable") if "origin" in item]
+    bought = [pack for pack in packs if pack.origin is PackOrigin.PURCHASE]
+    bills = [bill_from_item(item) for item in tables.scan("BillsTable")]
+    expected = {
+        Figure.PACK_SALES: sum((pack.paid_value for pack in bought), ZERO),
+        Figure.VOUCHER_DISCOUNTS: sum((pack.paid.voucher for pack in bought if pack.paid is not None), ZERO),
+        Figure.RECOGNIZED_PACK_REVENUE: sum((pack.paid_value - (pack.deferred or ZERO) for pack in bought), ZERO),
+        Figure.BREAKAGE: sum((pack.deferred or ZERO for pack in bought
+                              if pack.recorded_status is PackStatus.EXPIRED), ZERO),
+        Figure.REFUNDS: sum((pack.paid_value for pack in bought if pack.recorded_status is PackStatus.REFUNDED), ZERO),
+        Figure.POSTPAID_REVENUE: sum((bill.total_amount for bill in bills), ZERO),
+    }
+    problems = [f"books: {figure.value} {booked[figure.value]}, the packs and bills say {want}"
+                for figure, want in expected.items() if booked[figure.value] != want]
+    for pack in bought:
+        rule = deferred_value(pack.paid_value, pack.size, pack.remaining)
+        if pack.deferred != rule:
+            problems.append(f"pack {pack.pack_id}: deferred {pack.deferred}, {rule} by the rounding rule")
+    return problems
+
+
+def revenue_identity(report: dict[str, Any]) -> list[str]:
+    """`report`: a GET /v1/reports/revenue answer."""
+    problems = []
+    for row in [*report["rows"], {"date": "totals", "billing_tag": "", **report["totals"]}]:
+        figure = {name: Decimal(value) for name, value in row.items() if name not in ("date", "billing_tag")}
+        closing = (figure["deferred_opening"] + figure["pack_sales"] - figure["recognized_pack_revenue"]
+                   - figure["breakage"] - figure["refunds"])
+        if closing != figure["deferred_closing"]:
+            problems.append(f"revenue report {row['date']} {row['billing_tag']}: closes on {figure['deferred_closing']}"
+                            f", the identity gives {closing}")
+    return problems

@@ -17,7 +17,15 @@ from typing import Any
 from infra.local.stack import LocalStack
 from tests.simulation.customers import ZONE, Customers
 from tests.simulation.faults import FaultInjector
-from tests.simulation.invariants import Tables, calls_billed_once, money_booked_once, notices_sent_once, packs_sound
+from tests.simulation.invariants import (
+    Tables,
+    books_balanced,
+    calls_billed_once,
+    money_booked_once,
+    notices_sent_once,
+    packs_sound,
+    revenue_identity,
+)
 from tests.simulation.model import SettlementRun
 from tests.simulation.retries import FaultyStack
 from tests.simulation.schedules import ARREARS_CHECK, ScheduleRunner
@@ -69,6 +77,7 @@ class Simulation:
         self.start = _start_after(faulty.now(), days)
         faulty.clock_to(self.start - timedelta(minutes=1))
         self._stack = stack
+        self._api = api
         self._faulty = faulty
         self._rng = rng
         self._runner = ScheduleRunner(faulty)
@@ -122,8 +131,16 @@ class Simulation:
                      + packs_sound(stored) + money_booked_once(customer, stored)
                      + notices_sent_once(customer.account_id, stored, outbox))
             problems += [f"{customer.account_id}: {problem}" for problem in found]
+        problems += books_balanced(self._tables) + self._revenue_problems(midnight)
         assert not problems, (f"seed {self.report.seed}, after the run of {midnight.isoformat()}:\n  "
                               + "\n  ".join(problems))
+
+    def _revenue_problems(self, midnight: datetime) -> list[str]:
+        first, last = self.start.astimezone(ZONE).date(), (midnight - timedelta(days=1)).astimezone(ZONE).date()
+        answer = self._api.get(f"/v1/reports/revenue?from={first}&to={last}")
+        if answer.status != 200:
+            return [f"the revenue report answered {answer.status}: {answer.body[:200]!r}"]
+        return revenue_identity(answer.json())
 
     def _finish_report(self) -> Report:
         report, customers = self.report, self.customers
