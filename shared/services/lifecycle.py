@@ -12,7 +12,9 @@ write, publish. A rerun, a retry or a run after a crash never books twice and ne
   today, so a run that failed or never fired is made good by the next one. Warnings cover every pack
   expiring from today to today + 7 that was not warned, so a missed warning goes out late, not never.
 - Daily reports: one per subscriber for yesterday, with a stable event id, so a rerun repeats them
-  harmlessly; the report of a day whose run never fired is not sent late.
+  harmlessly; the report of a day whose run never fired is not sent late. A daily account's yesterday
+  that still awaits its bill is left to that night's settlement, which sends its report with the charges
+  (shared.lifecycle.report).
 - A pack or report that fails is logged and left for the next run; the run does the others, then fails (so
   the invocation is retried and alarms fire), and its expiry mark stops before the first date that failed.
 
@@ -34,7 +36,7 @@ from aws_lambda_powertools import Logger
 from shared.accounts.models import Pack
 from shared.events import DomainEvent, EventSink
 from shared.lifecycle.models import TrackedPack
-from shared.lifecycle.report import daily_report_event
+from shared.lifecycle.report import daily_report_event, left_to_settlement
 from shared.lifecycle.rules import (
     breakage_entry,
     dates_to_visit,
@@ -149,22 +151,34 @@ def _announce_expiry(stores: LifecycleStores, pack: Pack, unused_calls: int) -> 
 
 
 def _send_daily_reports(stores: LifecycleStores, day: date, now: datetime) -> tuple[int, int]:
-    sent = failed = 0
+    sent = left = failed = 0
     for account_id in stores.accounts.daily_report_subscribers():
         try:
-            stores.events.publish([_daily_report(stores, account_id, day, now)])
+            report = _daily_report(stores, account_id, day, now)
+            if report is not None:
+                stores.events.publish([report])
         except Exception:
             logger.exception("daily report failed; a retry of this run sends it",
                              extra={"account_id": account_id, "date": day.isoformat()})
             failed += 1
         else:
-            sent += 1
+            if report is None:
+                left += 1
+            else:
+                sent += 1
+    if left:
+        logger.info("daily reports left to the settlement of the night, which sends them with their charges",
+                    extra={"date": day.isoformat(), "reports": left})
     return sent, failed
 
 
-def _daily_report(stores: LifecycleStores, account_id: str, day: date, now: datetime) -> DomainEvent:
+def _daily_report(stores: LifecycleStores, account_id: str, day: date, now: datetime) -> DomainEvent | None:
+    """The report of `day`, or None where it is left to that night's settlement."""
+    account = stores.accounts.require(account_id)
     counters = stores.usage.for_day(account_id, day, consistent=True)
     bill_item = stores.bills.get_item(account_id, day)
+    if left_to_settlement(account, counters, bill_item is not None, now):
+        return None
     return daily_report_event(
         account_id,
         daily_calls(day, day, counters)[0],

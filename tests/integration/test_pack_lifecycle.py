@@ -27,6 +27,7 @@ NOW = datetime.fromisoformat("2026-03-02T10:00:00+08:00")
 TAG = "enhanced_authority_wechat"
 # Activated over a year ago, so its free packs are born expired and only the packs a test adds are live.
 ACTIVATED_LONG_AGO = "2025-01-01T09:00:00+08:00"
+MONTHLY_ACTIVATION = "2022-06-01T09:00:00+08:00"  # before 2023-01-04: settles monthly
 
 
 @pytest.fixture
@@ -292,7 +293,7 @@ def write_bill(api: BillingApi, account_id: str, day: date, amount: str) -> None
 
 
 def test_daily_reports_go_to_the_subscribers_only_with_yesterdays_calls_and_charges(api):
-    api.open_account("beta", activated_at=ACTIVATED_LONG_AGO)
+    api.open_account("beta", activated_at=MONTHLY_ACTIVATION)
     api.open_account("gamma", activated_at=ACTIVATED_LONG_AGO)
     for account_id in ("acme", "beta"):
         assert api.patch(f"/v1/accounts/{account_id}", {"daily_report": True})[0] == 200
@@ -314,7 +315,29 @@ def test_daily_reports_go_to_the_subscribers_only_with_yesterdays_calls_and_char
     assert (acme["detail"]["calls"], acme["detail"]["billable_calls"]) == (12, 10)
     assert (acme["detail"]["settled"], acme["detail"]["charges"]) == (True, "12.00")
     assert [(pack["pack_id"], pack["remaining"]) for pack in acme["detail"]["packs_left"]] == [(pack_id, 1000)]
+    # A monthly account's day is charged at the month's end: not settled yet, whatever the order of the jobs.
     assert (reports["beta"]["detail"]["settled"], reports["beta"]["detail"]["charges"]) == (False, None)
+
+
+def test_a_daily_subscriber_whose_yesterday_awaits_its_bill_is_left_to_the_settlement_of_the_night(api):
+    api.open_account("beta", activated_at=ACTIVATED_LONG_AGO)
+    api.open_account("gamma", activated_at=ACTIVATED_LONG_AGO)
+    for account_id in ("acme", "beta", "gamma"):
+        assert api.patch(f"/v1/accounts/{account_id}", {"daily_report": True})[0] == 200
+    yesterday = date(2027, 1, 9)
+    write_usage(api, "acme", yesterday, 12, 10)  # billable, not settled, no bill: the settlement reports it
+    write_usage(api, "beta", yesterday, 5, 0)  # nothing billable: nothing to wait for
+    write_usage(api, "gamma", yesterday, 7, 7)  # suspended: its usage waits, and so would the report
+    assert api.post("/v1/accounts/gamma/violations", {"suspend": True})[0] == 200
+    api.events()
+
+    answer = run("2027-01-09T16:00:00Z")
+
+    reports = {event["account_id"]: event["detail"] for event in api.events() if event["event_type"] == "daily_report"}
+    assert answer["daily_reports"] == 2
+    assert set(reports) == {"beta", "gamma"}
+    assert (reports["beta"]["settled"], reports["beta"]["charges"]) == (True, "0.00")
+    assert (reports["gamma"]["settled"], reports["gamma"]["charges"]) == (False, None)
 
 
 def test_an_account_that_unsubscribes_gets_no_more_reports(api):
