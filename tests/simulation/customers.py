@@ -141,9 +141,10 @@ class Customers:
 
     def buy_pack(self, customer: Customer) -> None:
         purchase_id = self._new_id("p")
-        answer, _ = self._once_or_again(f"/v1/accounts/{customer.account_id}/packs", {
-            "purchase_id": purchase_id, "billing_tag": self._rng.choice(PACK_TAGS), "size": SMALLEST_PACK},
-            purchase_id)
+        body = {"purchase_id": purchase_id, "billing_tag": self._rng.choice(PACK_TAGS), "size": SMALLEST_PACK}
+        if self._rng.random() < 0.3:  # part of the price by voucher: never revenue in the books
+            body["voucher_amount"] = str(money(self._rng, 0, 10))
+        answer, _ = self._once_or_again(f"/v1/accounts/{customer.account_id}/packs", body, purchase_id)
         if self._expect(answer, (201,), "INSUFFICIENT_BALANCE", "ACCOUNT_SUSPENDED"):
             paid = answer.json()["paid"]
             customer.purchases[purchase_id] = sum(Decimal(paid[wallet]) for wallet in ("cash", "income", "gift"))
