@@ -36,6 +36,7 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("GET", "/v1/accounts/{account_id}/usage/daily"): ACCOUNT,  # not in API.md: the console's usage chart
     ("GET", "/v1/accounts/{account_id}/messages"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/calls/{request_id}"): ACCOUNT,
+    ("GET", "/v1/reports/revenue"): OPERATOR,
     ("GET", "/v1/reconciliation"): OPERATOR,
 }
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
-from functions.api import accounts, bills, catalog, documents, messages, packs, reconciliation, usage
+from functions.api import accounts, bills, catalog, documents, messages, packs, reconciliation, reports, usage
 from shared.web.resolver import api_resolver
 
 logger = Logger()
@@ -15,7 +15,7 @@ metrics = Metrics()
 
 app = api_resolver()
 for router in (catalog.router, accounts.router, packs.router, usage.router, bills.router, messages.router,
-               reconciliation.router, documents.router):
+               reports.router, reconciliation.router, documents.router):
     app.include_router(router)
 
 

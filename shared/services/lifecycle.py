@@ -18,10 +18,13 @@ write, publish. A rerun, a retry or a run after a crash never books twice and ne
 - A pack or report that fails is logged and left for the next run; the run does the others, then fails (so
   the invocation is retried and alarms fire), and its expiry mark stops before the first date that failed.
 
-Breakage is what is left of a pack when it expires. Settlement deducts calls by their day, so calls of days
-inside the validity that are settled after the expiry (the last day's, when settlement commits after this
-job at 00:00; a monthly account's, until its month is settled; late calls) still come off the expired
-pack, and its breakage entry then overstates the unused calls by those, which its bills show.
+Breakage is what is left of a pack when it expires: its breakage ledger entry records the calls left then,
+and the vendor's books the value not recognized yet, on the billing date it expired. Settlement deducts
+calls by their day, so calls of days inside the validity that are settled after the expiry (the last
+day's, when settlement commits after this job at 00:00; a monthly account's, until its month is settled;
+late calls) still come off the expired pack: that settlement books their value as recognized and as much
+breakage back (shared.books.rules). An expiry and a settlement racing for a pack both condition on the
+remaining calls they read, so one of them reads again.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from shared.accounts.models import Pack
+from shared.books.rules import expiry_bookings
 from shared.events import DomainEvent, EventSink
 from shared.lifecycle.models import TrackedPack
 from shared.lifecycle.report import daily_report_event, left_to_settlement
@@ -47,15 +51,19 @@ from shared.lifecycle.rules import (
     should_expire,
     should_warn,
 )
+from shared.pricing import billing_date
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository, bill_from_item
+from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
-from shared.store.packs import PackNoLongerLive, PackRepository
+from shared.store.packs import PackDrawnMeanwhile, PackNoLongerLive, PackRepository
 from shared.store.transactions import TransactionWriter
 from shared.store.usage import UsageRepository
 from shared.usage.rules import daily_calls
 
 logger = Logger(child=True)
+
+_EXPIRY_ATTEMPTS = 5
 
 
 class LifecycleRunIncomplete(RuntimeError):
@@ -73,6 +81,7 @@ class PackLifecycleStep(StrEnum):
 class LifecycleStores:
     packs: PackRepository
     ledger: LedgerRepository
+    books: RevenueBooks
     accounts: AccountRepository
     usage: UsageRepository
     bills: BillRepository
@@ -128,11 +137,10 @@ def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> t
 def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> PackLifecycleStep | None:
     pack = tracked.pack
     if should_expire(pack, now):
-        try:
-            stores.writer.commit([stores.packs.mark_expired(pack), stores.ledger.add(breakage_entry(pack))])
-        except PackNoLongerLive:
+        expired = _expire(stores, pack)
+        if expired is None:
             return None  # a concurrent run expired it (and announces it), or it was refunded
-        _announce_expiry(stores, pack, pack.remaining)
+        _announce_expiry(stores, expired, expired.remaining)
         return PackLifecycleStep.EXPIRED
     if tracked.unused_at_expiry is not None:
         # Expired by an earlier run that did not get to publish: the index still holds it for that.
@@ -143,6 +151,26 @@ def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Pa
         stores.packs.mark_expiring_notified(pack, now)
         return PackLifecycleStep.WARNED
     return None
+
+
+def _expire(stores: LifecycleStores, pack: Pack) -> Pack | None:
+    """Expire the pack with its breakage, in the ledger and in the books; the pack as expired, or None if it
+    is no longer live. A settlement drawing on it meanwhile makes the commit fail: read again, book again."""
+    for _ in range(_EXPIRY_ATTEMPTS):
+        bookings = expiry_bookings(pack, billing_date(pack.expires_at, stores.zone))
+        try:
+            stores.writer.commit([stores.packs.mark_expired(pack), stores.ledger.add(breakage_entry(pack)),
+                                  *stores.books.book(pack.account_id, bookings)])
+        except PackNoLongerLive:
+            return None
+        except PackDrawnMeanwhile:
+            fresh = stores.packs.get(pack.account_id, pack.pack_id)
+            if fresh is None:
+                return None
+            pack = fresh
+            continue
+        return pack
+    raise PackDrawnMeanwhile(f"{pack.account_id}#{pack.pack_id} kept changing under {_EXPIRY_ATTEMPTS} expiries")
 
 
 def _announce_expiry(stores: LifecycleStores, pack: Pack, unused_calls: int) -> None:
