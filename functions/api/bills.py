@@ -54,9 +54,12 @@ DETAILS_DESCRIPTION = (
     "settled: pack_deduction (resource_id the pack id, amount 0.00: the pack was paid for when bought) and "
     "postpaid_usage (resource_id \"postpaid:<billing_tag>\", unit_price, calls, amount). Money rows are the "
     "movements booked in the month: pack_purchase (resource_id the purchase_id; calls the calls bought; amount "
-    "what the wallets paid, a voucher's part not included), refund (resource_id the refund_id) and recharge "
+    "what the wallets paid, and voucher_amount the voucher's part, so a purchase paid wholly by voucher has its "
+    "row too), refund (resource_id the refund_id) and recharge "
     "(resource_id the recharge_id). amount is what the row cost the account: positive for usage and purchases, "
-    "negative for money that came in (refunds, recharges). Fields that do not apply are null." + _CSV_NOTE
+    "negative for money that came in (refunds, recharges). Usage rows carry usage_date, the billing date of the "
+    "calls they charge (at is when their bill was settled, so the rows of a catch-up run share one at). Fields "
+    "that do not apply are null." + _CSV_NOTE
 )
 
 
