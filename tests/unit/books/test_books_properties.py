@@ -166,3 +166,19 @@ def test_rows_come_by_date_then_tag_and_a_day_without_any_figure_has_none():
         (START + timedelta(days=2), "tag_1")]
     assert report.totals[Figure.POSTPAID_REVENUE] == Decimal("0.30")
     assert report.deferred_closing == Decimal("10.00")
+
+
+def test_a_monthly_bill_books_on_its_last_day_and_a_late_deduction_from_an_expired_pack_turns_breakage_back():
+    pack = replace(bought(1, 10, 1000, 0), recorded_status=PackStatus.EXPIRED, remaining=4)
+    month = Bill("acme", SettlementCycle.MONTHLY, date(2026, 3, 1), date(2026, 3, 31),
+                 datetime(2026, 4, 1, tzinfo=ZONE), (BillLine(date(2026, 3, 9), "tag_1", 1, (), 1, Decimal("0.3"),
+                                                              Decimal("0.30")),))
+    change = PackChange(pack.pack_id, pack.billing_tag, pack.size, 4, 1, PackStatus.EXPIRED)
+
+    bookings = settlement_bookings(month, [change], {pack.pack_id: pack})
+
+    assert bookings == [
+        Booking(date(2026, 3, 31), "tag_1", Figure.POSTPAID_REVENUE, Decimal("0.30")),
+        Booking(date(2026, 3, 31), "tag_1", Figure.RECOGNIZED_PACK_REVENUE, Decimal("3.00")),
+        Booking(date(2026, 3, 31), "tag_1", Figure.BREAKAGE, Decimal("-3.00")),
+    ]
