@@ -72,6 +72,7 @@ SAMPLES: dict[tuple[str, str], Callable[[Ids, int], Any]] = {
     ("GET", "/v1/accounts/{account_id}/usage/daily"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/messages"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/calls/{request_id}"): lambda ids, n: None,
+    ("GET", "/v1/reconciliation"): lambda ids, n: {"query": "date=2026-03-01"},
 }
 
 

@@ -1,6 +1,6 @@
 """Real flows through the local stack (accounts with contacts, keys, recharges, purchases, gifts, refunds, calls
-over HTTP and the ingest queue, settlement, arrears, suspension, pack expiry, daily reports, notices by SMS and
-e-mail) while two things are recorded:
+over HTTP and the ingest queue, settlement, arrears, suspension, pack expiry, daily reports, the nightly
+reconciliation, notices by SMS and e-mail) while two things are recorded:
 
 - every log record of the functions, at DEBUG, formatted as powertools writes them: no phone number, e-mail
   address or API key may appear in any of them;
@@ -165,11 +165,13 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
         ok(acme.get(f"/v1/accounts/sec-acme{path}"))
     ok(operator.get("/v1/accounts?limit=5"))
 
-    # Two days: settlement (packs, postpaid, arrears), pack lifecycle (daily reports, the gift's expiry),
-    # the arrears check 24 hours on (suspension), each with its notices.
+    # Two days: settlement (packs, postpaid, arrears), pack lifecycle (daily reports, the gift's expiry), the
+    # reconciliation at 02:00, the arrears check 24 hours on (suspension), each with its notices.
     first = next_midnight(now)
     at(operator, first, "daily-settlement", "pack-lifecycle", "arrears-check")
     assert ok(operator.get("/v1/accounts/sec-owing"))["status"] == "arrears"
+    at(operator, first + timedelta(hours=2), "reconciliation")
+    ok(operator.get(f"/v1/reconciliation?date={billing_date(now, SHANGHAI).isoformat()}"))
     at(operator, first + timedelta(days=1), "arrears-check", "daily-settlement", "pack-lifecycle")
     assert ok(operator.get("/v1/accounts/sec-owing"))["status"] == "suspended"
     local_stack.event_sources.drain(force=True)
