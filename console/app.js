@@ -11,9 +11,13 @@ import * as accountsView from "./views/accounts.js";
 import * as billsView from "./views/bills.js";
 import * as messagesView from "./views/messages.js";
 import * as packsView from "./views/packs.js";
+import * as reconciliationView from "./views/reconciliation.js";
+import * as revenueView from "./views/revenue.js";
 import * as signInView from "./views/signin.js";
 import * as usageView from "./views/usage.js";
 
+// Views an operator key opens (the account list and the vendor's books), and views of the account shown.
+const OPERATOR_VIEWS = { accounts: accountsView, revenue: revenueView, reconciliation: reconciliationView };
 const ACCOUNT_VIEWS = { account: accountView, packs: packsView, usage: usageView, bills: billsView,
   messages: messagesView };
 
@@ -22,7 +26,7 @@ let renderCount = 0;
 
 function viewName(session) {
   const asked = location.hash.replace(/^#\/?/, "");
-  if (asked === "accounts" && session.operator) return "accounts";
+  if (Object.hasOwn(OPERATOR_VIEWS, asked) && session.operator) return asked;
   if (Object.hasOwn(ACCOUNT_VIEWS, asked) && session.accountId) return asked;
   return session.accountId ? "account" : "accounts";
 }
@@ -104,9 +108,9 @@ function renderNav(session, active) {
   const nav = byId("nav");
   nav.hidden = !session;
   if (!session) return;
-  const names = [...(session.operator ? ["accounts"] : []), ...Object.keys(ACCOUNT_VIEWS)];
+  const names = [...(session.operator ? Object.keys(OPERATOR_VIEWS) : []), ...Object.keys(ACCOUNT_VIEWS)];
   nav.replaceChildren(...names.map((name) => {
-    const disabled = name !== "accounts" && !session.accountId;
+    const disabled = !Object.hasOwn(OPERATOR_VIEWS, name) && !session.accountId;
     return h("a", { href: disabled ? undefined : `#/${name}`, id: `nav-${name}`,
       class: [name === active ? "active" : "", disabled ? "disabled" : ""].join(" ").trim() }, t(`nav.${name}`));
   }));
@@ -142,7 +146,7 @@ async function render() {
       if (mine !== renderCount) return;
       banner(context.account);
     }
-    const module = name === "signin" ? signInView : name === "accounts" ? accountsView : ACCOUNT_VIEWS[name];
+    const module = name === "signin" ? signInView : OPERATOR_VIEWS[name] ?? ACCOUNT_VIEWS[name];
     await module.render(page, context);
   } catch (error) {
     if (mine === renderCount) fail(error);

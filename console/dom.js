@@ -22,14 +22,17 @@ function nodes(children) {
     .map((child) => (child instanceof Node ? child : document.createTextNode(String(child))));
 }
 
-/** A table of `rows`, one column per {title, cell(row), className?}; `empty` fills it when there are no rows. */
-export function table(columns, rows, { empty, rowAttributes = () => ({}), id } = {}) {
+/** A table of `rows`, one column per {title, cell(row), className?, foot?}; `empty` fills it when there are no
+ * rows; with `foot` (a totals line, say) a footer row shows each column's `foot(foot)`. */
+export function table(columns, rows, { empty, rowAttributes = () => ({}), id, foot } = {}) {
   const head = h("tr", {}, columns.map((column) => h("th", { class: column.className }, column.title)));
   const body = rows.length
     ? rows.map((row) => h("tr", rowAttributes(row), columns.map((column) => h("td", { class: column.className },
       column.cell(row)))))
     : [h("tr", { class: "empty" }, h("td", { colspan: columns.length }, empty))];
-  return h("table", { id }, h("thead", {}, head), h("tbody", {}, body));
+  const footer = foot ? h("tfoot", {}, h("tr", {}, columns.map((column) => h("td", { class: column.className },
+    column.foot ? column.foot(foot) : null)))) : null;
+  return h("table", { id }, h("thead", {}, head), h("tbody", {}, body), footer);
 }
 
 export function field(label, control, hint) {

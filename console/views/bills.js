@@ -147,8 +147,10 @@ async function detailBill(context) {
       { title: t("bills.resourceId"), cell: (r) => r.resource_id ?? "—" },
       { title: t("bills.tag"), cell: (r) => (r.billing_tag ? tagName(r.billing_tag) : "—") },
       { title: t("bills.unitPrice"), cell: (r) => (r.unit_price ? `¥${r.unit_price}` : "—"), className: "number" },
+      { title: t("bills.usageDate"), cell: (r) => r.usage_date ?? "—", className: "date" },
       { title: t("bills.calls"), cell: (r) => (r.calls === null ? "—" : count(r.calls)), className: "number" },
       { title: t("bills.amount"), cell: (r) => money(r.amount), className: "number" },
+      { title: t("bills.voucherAmount"), cell: (r) => money(r.voucher_amount), className: "number" },
     ], answer.rows, { id: "detail-table", empty: t("bills.noRows", { month: answer.month }),
       rowAttributes: (r) => ({ "data-type": r.transaction_type }) }));
 }

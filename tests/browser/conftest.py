@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -118,7 +119,7 @@ def stack() -> Iterator[SeededStack]:
 
 
 @pytest.fixture(scope="session")
-def browser(stack: SeededStack) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -127,12 +128,14 @@ def browser(stack: SeededStack) -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, stack: SeededStack) -> Iterator[Any]:
-    """A fresh browser profile (no session, Chinese) on the console; fails the test on any script error."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True,
-                                  base_url=stack.base_url)
+@contextmanager
+def console_page(browser: Any, base_url: str, now: str | None = None) -> Iterator[Any]:
+    """A fresh browser profile (no session, Chinese) on the console of `base_url`, whose clock, if `now` is
+    given, stands at that instant (the local stack's, which tests move); fails the test on any script error."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True, base_url=base_url)
     page = context.new_page()
+    if now:
+        page.clock.set_fixed_time(now)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A refused API call is logged as "Failed to load resource"; the console expects some (the sign-in probe).
@@ -140,9 +143,28 @@ def page(browser: Any, stack: SeededStack) -> Iterator[Any]:
             if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
     page.goto("/console/")
     page.wait_for_selector("#view[data-ready]")
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser: Any, stack: SeededStack) -> Iterator[Any]:
+    with console_page(browser, stack.base_url) as page:
+        yield page
+
+
+def sign_in(page: Any, key: str, account_id: str = "") -> None:
+    page.fill("#signin-key", key)
+    page.fill("#signin-account", account_id)
+    page.click("#signin-submit")
+
+
+def open_view(page: Any, name: str) -> None:
+    page.click(f"#nav-{name}")
+    page.wait_for_selector(f"#view[data-ready={name}]")
 
 
 def screenshot(page: Any, name: str) -> None:

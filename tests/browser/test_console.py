@@ -9,20 +9,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import OPERATOR_KEY, SeededStack, screenshot
+from tests.browser.conftest import OPERATOR_KEY, SeededStack, open_view, screenshot, sign_in
 
 TAG = "enhanced_authority_wechat"
-
-
-def sign_in(page: Any, key: str, account_id: str = "") -> None:
-    page.fill("#signin-key", key)
-    page.fill("#signin-account", account_id)
-    page.click("#signin-submit")
-
-
-def open_view(page: Any, name: str) -> None:
-    page.click(f"#nav-{name}")
-    page.wait_for_selector(f"#view[data-ready={name}]")
 
 
 def signed_in_as_acme(page: Any, stack: SeededStack) -> None:
@@ -176,7 +165,8 @@ def test_bills_show_their_lines_the_resource_and_detail_views_and_download_as_cs
     assert saved.name == "acme-details-2026-03.csv"
     text = saved.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert text.splitlines()[0] == "at,transaction_type,resource_id,billing_tag,unit_price,calls,amount"
+    assert text.splitlines()[0] == ("at,transaction_type,resource_id,billing_tag,unit_price,calls,amount,"
+                                    "voucher_amount,usage_date")
     assert len(rows) == shown and {row["transaction_type"] for row in rows} == {"postpaid_usage"}
 
 
@@ -272,4 +262,4 @@ def test_an_operator_opens_an_account_recharges_it_and_its_new_key_signs_in(page
     sign_in(page, key, "initech")
     page.wait_for_selector("#view[data-ready=account]")
     assert page.text_content("#who") == "账户 initech"
-    assert page.locator("#nav-accounts").count() == 0
+    assert page.locator("#nav-accounts, #nav-revenue, #nav-reconciliation").count() == 0
