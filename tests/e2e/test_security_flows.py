@@ -165,8 +165,9 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
         ok(acme.get(f"/v1/accounts/sec-acme{path}"))
     ok(operator.get("/v1/accounts?limit=5"))
 
-    # Two days: settlement (packs, postpaid, arrears), pack lifecycle (daily reports, the gift's expiry), the
-    # reconciliation at 02:00, the arrears check 24 hours on (suspension), each with its notices.
+    # Two days, then a year on: settlement (packs, postpaid, arrears), pack lifecycle (daily reports, the gift's
+    # expiry, then the bought pack's), the reconciliation at 02:00, the arrears check 24 hours on (suspension),
+    # each with its notices.
     first = next_midnight(now)
     at(operator, first, "daily-settlement", "pack-lifecycle", "arrears-check")
     assert ok(operator.get("/v1/accounts/sec-owing"))["status"] == "arrears"
@@ -174,6 +175,10 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
     ok(operator.get(f"/v1/reconciliation?date={billing_date(now, SHANGHAI).isoformat()}"))
     at(operator, first + timedelta(days=1), "arrears-check", "daily-settlement", "pack-lifecycle")
     assert ok(operator.get("/v1/accounts/sec-owing"))["status"] == "suspended"
+    # A year on, the bought pack expires: its breakage in the ledger and in the vendor's books.
+    at(operator, first + timedelta(days=367), "pack-lifecycle")
+    assert {pack["status"] for pack in ok(acme.get("/v1/accounts/sec-acme/packs"))["packs"]
+            if pack["origin"] == "purchase"} == {"expired", "refunded"}
     local_stack.event_sources.drain(force=True)
     ok(operator.get("/v1/accounts/sec-acme/messages"))
 
