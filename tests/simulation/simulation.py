@@ -53,6 +53,7 @@ class Report:
     job_runs: dict[str, int] = field(default_factory=dict)
     job_retries: int = 0
     arrears_checks_left_out: int = 0
+    nights_reconciled: int = 0
     clock_jumps: int = 0
     statuses_seen: dict[str, int] = field(default_factory=dict)
 
@@ -131,7 +132,7 @@ class Simulation:
                      + packs_sound(stored) + money_booked_once(customer, stored)
                      + notices_sent_once(customer.account_id, stored, outbox))
             problems += [f"{customer.account_id}: {problem}" for problem in found]
-        problems += books_balanced(self._tables) + self._revenue_problems(midnight)
+        problems += books_balanced(self._tables) + self._revenue_problems(midnight) + self._reconciled(midnight)
         assert not problems, (f"seed {self.report.seed}, after the run of {midnight.isoformat()}:\n  "
                               + "\n  ".join(problems))
 
@@ -141,6 +142,17 @@ class Simulation:
         if answer.status != 200:
             return [f"the revenue report answered {answer.status}: {answer.body[:200]!r}"]
         return revenue_identity(answer.json())
+
+    def _reconciled(self, midnight: datetime) -> list[str]:
+        """The reconciliation of 02:00 last night (of the day before it), once the run has seen one."""
+        day = (midnight - timedelta(days=2)).astimezone(ZONE).date()
+        if day < self.start.astimezone(ZONE).date():
+            return []
+        self.report.nights_reconciled += 1
+        answer = self._api.get(f"/v1/reconciliation?date={day}")
+        if answer.status != 200:
+            return [f"the reconciliation of {day} answered {answer.status}: {answer.body[:200]!r}"]
+        return [f"the reconciliation of {day} found {difference}" for difference in answer.json()["differences"]]
 
     def _finish_report(self) -> Report:
         report, customers = self.report, self.customers

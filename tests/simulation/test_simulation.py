@@ -32,6 +32,7 @@ def simulate(faulty_stack: FaultyStack, operator: HttpClient, seed: int, days: i
 def test_days_of_a_deployment_under_crashes_keep_every_invariant(faulty_stack, operator, seed):
     report = simulate(faulty_stack, operator, seed, SHORT_DAYS)
     assert report["crashes_injected"] > 0 and report["billable_calls"] > 0 and report["bills"] > 0
+    assert report["nights_reconciled"] == SHORT_DAYS - 1
 
 
 @pytest.mark.soak
@@ -39,3 +40,4 @@ def test_days_of_a_deployment_under_crashes_keep_every_invariant(faulty_stack, o
 def test_eight_weeks_of_a_deployment_under_crashes_keep_every_invariant(faulty_stack, operator, seed):
     report = simulate(faulty_stack, operator, seed, SOAK_DAYS)
     assert report["crashes_injected"] > 0 and report["billable_calls"] > 0 and report["bills"] > 0
+    assert report["nights_reconciled"] == SOAK_DAYS - 1
