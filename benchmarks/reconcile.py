@@ -72,10 +72,16 @@ class _Context:
 @contextmanager
 def _index_queries_on_the_table_s_partition() -> Iterator[None]:
     """moto's Table.query, answering a query on an index whose partition key is the table's own from that
-    partition alone (settle's emulator already does this for queries on the table itself)."""
+    partition alone (settle's emulator already does this for queries on the table itself). The worker queries
+    the index's shards from several threads at once, so the partition is handed over per thread."""
     from moto.dynamodb.models.table import Table
 
-    original = Table.query
+    original_query, original_all_items = Table.query, Table.all_items
+    handed = threading.local()
+
+    def all_items(self: Any) -> Any:
+        partition = getattr(handed, "partition", None)
+        return original_all_items(self) if partition is None else partition
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
@@ -83,19 +89,18 @@ def _index_queries_on_the_table_s_partition() -> Iterator[None]:
         index = next((index for index in self.all_indexes() if index.name == index_name), None)
         hash_names = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"] if index else []
         if index is None or hash_names != [self.hash_key_attr] or len(conditions) != 1:
-            return original(self, hash_key, *args, **kwargs)
-        partition = list(self.items.get(conditions[0][1], {}).values())
-        self.all_items = lambda: partition
+            return original_query(self, hash_key, *args, **kwargs)
+        handed.partition = list(self.items.get(conditions[0][1], {}).values())
         try:
-            return original(self, hash_key, *args, **kwargs)
+            return original_query(self, hash_key, *args, **kwargs)
         finally:
-            del self.all_items
+            handed.partition = None
 
-    Table.query = query
+    Table.query, Table.all_items = query, all_items
     try:
         yield
     finally:
-        Table.query = original
+        Table.query, Table.all_items = original_query, original_all_items
 
 
 @contextmanager

@@ -17,6 +17,7 @@ index write.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -231,7 +232,7 @@ class CallRepository:
     def billable_by_tag(self, account_id: str, day: date) -> dict[str, int]:
         """The billable calls recorded for the account's billing date `day`, per tag, counted from the calls
         themselves: the account's 16 partitions of the BillableByDay index, reading only each entry's tag."""
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for shard in range(CALL_SHARDS):
             request = {
                 "TableName": self._table, "IndexName": BILLABLE_BY_DAY,
@@ -240,10 +241,8 @@ class CallRepository:
                                                             ":day": day.isoformat()}),
                 "ProjectionExpression": "billing_tag",
             }
-            for item in query_items(self._dynamodb, request):
-                tag = item["billing_tag"]["S"]
-                counts[tag] = counts.get(tag, 0) + 1
-        return counts
+            counts.update(item["billing_tag"]["S"] for item in query_items(self._dynamodb, request))
+        return dict(counts)
 
     def nfc_window(self, account_id: str, nfc_req_id: str) -> NfcWindow | None:
         item = self._dynamodb.get_item(
