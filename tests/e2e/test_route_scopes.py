@@ -73,6 +73,7 @@ SAMPLES: dict[tuple[str, str], Callable[[Ids, int], Any]] = {
     ("GET", "/v1/accounts/{account_id}/messages"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/calls/{request_id}"): lambda ids, n: None,
     ("GET", "/v1/reconciliation"): lambda ids, n: {"query": "date=2026-03-01"},
+    ("GET", "/v1/reports/revenue"): lambda ids, n: {"query": "from=2026-03-01&to=2026-03-01"},
 }
 
 
