@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchmarks.settle import RequestCounter
+from benchmarks.settle import RequestCounter, drain_queue, sqs_event
 from benchmarks.settle import emulator as settle_emulator
 
 SECTION = "reconcile"
@@ -52,7 +52,6 @@ FANOUT_CALLS = 10
 TAGS = ("enhanced_authority_wechat", "basic_upload", "phone_2e")
 DAY = date(2026, 3, 1)
 RAN_AT = "2026-03-01T18:00:00Z"  # 02:00 on 03-02 in Shanghai
-WORKER_BATCH = 5  # the ReconciliationWorkerFunction's BatchSize
 GOAL_READ_UNITS = 0.1
 INDEX_ENTRY_OVERHEAD = 100  # bytes DynamoDB adds to each index entry
 PAGE = 4096
@@ -302,13 +301,6 @@ def _seed(days: list[dict[str, list[dict[str, Any]]]]) -> None:
 
 # --- the runs -----------------------------------------------------------------------------------------
 
-def _sqs_event(bodies: list[tuple[str, str, str]], queue_arn: str) -> dict[str, Any]:
-    return {"Records": [{"messageId": message_id, "receiptHandle": receipt, "body": body, "attributes": {},
-                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                         "eventSourceARN": queue_arn, "awsRegion": "us-east-1"}
-                        for message_id, receipt, body in bodies]}
-
-
 def _differences(client: Any) -> list[dict[str, Any]]:
     from shared.config import settings
     from shared.store.reconciliations import ReconciliationResults
@@ -339,7 +331,7 @@ def check_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> t
     counter = RequestCounter(meter)
     worker.reconciliation_stores = with_clients(build_reconciliation_stores, dynamodb=counter)
     try:
-        answer = worker.handler(_sqs_event([(f"m-{calls}", f"r-{calls}", body)], queue_arn), _Context())
+        answer = worker.handler(sqs_event([(f"m-{calls}", f"r-{calls}", body)], queue_arn), _Context())
     finally:
         worker.reconciliation_stores = with_clients(build_reconciliation_stores, dynamodb=client)
     assert answer == {"batchItemFailures": []}, answer
@@ -364,16 +356,7 @@ def reconcile_fanout(client: Any, dispatcher: Any, worker: Any, accounts: int, q
     started = time.perf_counter()
     summary = dispatcher.handler({"job": "reconciliation", "scheduled_at": RAN_AT}, _Context())
     assert summary["accounts"] == accounts, summary
-    while True:
-        messages = sqs.receive_message(QueueUrl=config.reconciliation_queue_url, MaxNumberOfMessages=WORKER_BATCH,
-                                       VisibilityTimeout=600).get("Messages", [])
-        if not messages:
-            break
-        answer = worker.handler(_sqs_event([(m["MessageId"], m["ReceiptHandle"], m["Body"]) for m in messages],
-                                           queue_arn), _Context())
-        assert answer == {"batchItemFailures": []}, answer
-        sqs.delete_message_batch(QueueUrl=config.reconciliation_queue_url, Entries=[
-            {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(messages)])
+    drain_queue(sqs, config.reconciliation_queue_url, queue_arn, lambda event: worker.handler(event, _Context()))
     seconds = time.perf_counter() - started
     header = client.get_item(TableName=config.books_table,
                              Key=to_attributes({"pk": f"reconciliation#{DAY.isoformat()}", "sk": "run"}))["Item"]

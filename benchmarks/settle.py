@@ -247,11 +247,26 @@ def _message(account_ids: list[str]) -> str:
     return json.dumps({"cycle": "daily", "run_at": RUN_AT, "accounts": accounts})
 
 
-def _sqs_event(bodies: list[tuple[str, str, str]], queue_arn: str) -> dict[str, Any]:
+def sqs_event(bodies: list[tuple[str, str, str]], queue_arn: str) -> dict[str, Any]:
+    """The SQS event Lambda's poller gives a worker: (message id, receipt handle, body) each."""
     return {"Records": [{"messageId": message_id, "receiptHandle": receipt, "body": body, "attributes": {},
                          "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                          "eventSourceARN": queue_arn, "awsRegion": "us-east-1"}
                         for message_id, receipt, body in bodies]}
+
+
+def drain_queue(sqs: Any, queue_url: str, queue_arn: str, handle: Any) -> None:
+    """Lambda's poller over a fan-out queue: batches of WORKER_BATCH to `handle` (a worker's handler with its
+    context) until the queue is empty; every message must succeed."""
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=WORKER_BATCH,
+                                       VisibilityTimeout=600).get("Messages", [])
+        if not messages:
+            return
+        answer = handle(sqs_event([(m["MessageId"], m["ReceiptHandle"], m["Body"]) for m in messages], queue_arn))
+        assert answer == {"batchItemFailures": []}, answer
+        sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
+            {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(messages)])
 
 
 @dataclass(frozen=True)
@@ -279,7 +294,7 @@ def settle_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> 
     counter = RequestCounter(client)
     worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=counter)
     started = time.perf_counter()
-    answer = worker.handler(_sqs_event([("m-day", "r-day", _message([account_id]))], queue_arn), _Context())
+    answer = worker.handler(sqs_event([("m-day", "r-day", _message([account_id]))], queue_arn), _Context())
     seconds = time.perf_counter() - started
     worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=client)
     assert answer == {"batchItemFailures": []}, answer
@@ -303,16 +318,7 @@ def settle_fanout(client: Any, dispatcher: Any, worker: Any, accounts: int, queu
     started = time.perf_counter()
     summary = dispatcher.handler({"job": "daily-settlement", "cycle": "daily", "scheduled_at": RUN_AT}, _Context())
     assert summary["accounts"] == accounts, summary
-    while True:
-        messages = sqs.receive_message(QueueUrl=config.settlement_queue_url, MaxNumberOfMessages=WORKER_BATCH,
-                                       VisibilityTimeout=600).get("Messages", [])
-        if not messages:
-            break
-        answer = worker.handler(_sqs_event([(m["MessageId"], m["ReceiptHandle"], m["Body"]) for m in messages],
-                                           queue_arn), _Context())
-        assert answer == {"batchItemFailures": []}, answer
-        sqs.delete_message_batch(QueueUrl=config.settlement_queue_url, Entries=[
-            {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(messages)])
+    drain_queue(sqs, config.settlement_queue_url, queue_arn, lambda event: worker.handler(event, _Context()))
     seconds = time.perf_counter() - started
     left = client.scan(TableName=config.usage_table, IndexName="Unsettled", Select="COUNT")["Count"]
     assert left == 0, f"{left} counters still unsettled"
