@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._isolation import isolated
+from benchmarks._lambda import LambdaContext
 
 SECTION = "ingest"
 BATCH_SIZES = (1, 100, 500)
@@ -91,15 +92,7 @@ def api_event(calls: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-class _Context:
-    function_name = "IngestFunction"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:IngestFunction"
-    aws_request_id = "benchmark"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 60_000
+_CONTEXT = LambdaContext("IngestFunction", memory_limit_in_mb=1024, timeout_ms=60_000)
 
 
 # --- write units, as DynamoDB bills them ----------------------------------------------------------
@@ -254,7 +247,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         for size in BATCH_SIZES:
             meter = WriteUnitMeter(client, indexes)
             ingest.ingestion_service = with_clients(build_ingestion_service, dynamodb=meter)
-            answer = ingest.handler(api_event(mixed_batch(f"units{size}", size, now)), _Context())
+            answer = ingest.handler(api_event(mixed_batch(f"units{size}", size, now)), _CONTEXT)
             results = json.loads(answer["body"])["results"]
             accepted = sum(result["status"] == "accepted" for result in results)
             assert accepted and meter.units, "the handler wrote nothing through the meter: is it still wired to it?"
@@ -275,7 +268,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             for round_number in range(QUICK_THROUGHPUT_ROUNDS if quick else THROUGHPUT_ROUNDS):
                 event = api_event(mixed_batch(f"speed{round_number}", 500, now))
                 started = time.perf_counter()
-                answer = ingest.handler(event, _Context())
+                answer = ingest.handler(event, _CONTEXT)
                 handler_s += time.perf_counter() - started
                 assert answer["statusCode"] == 200, answer["body"]
                 calls_done += 500

@@ -41,6 +41,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from benchmarks._lambda import LambdaContext
 from benchmarks.settle import RequestCounter, drain_queue, sqs_event
 from benchmarks.settle import emulator as settle_emulator
 
@@ -57,15 +58,7 @@ INDEX_ENTRY_OVERHEAD = 100  # bytes DynamoDB adds to each index entry
 PAGE = 4096
 
 
-class _Context:
-    function_name = "ReconciliationWorkerFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ReconciliationWorkerFunction"
-    aws_request_id = "benchmark"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 120_000
+_CONTEXT = LambdaContext("ReconciliationWorkerFunction")
 
 
 @contextmanager
@@ -331,7 +324,7 @@ def check_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> t
     counter = RequestCounter(meter)
     worker.reconciliation_stores = with_clients(build_reconciliation_stores, dynamodb=counter)
     try:
-        answer = worker.handler(sqs_event([(f"m-{calls}", f"r-{calls}", body)], queue_arn), _Context())
+        answer = worker.handler(sqs_event([(f"m-{calls}", f"r-{calls}", body)], queue_arn), _CONTEXT)
     finally:
         worker.reconciliation_stores = with_clients(build_reconciliation_stores, dynamodb=client)
     assert answer == {"batchItemFailures": []}, answer
@@ -354,9 +347,9 @@ def reconcile_fanout(client: Any, dispatcher: Any, worker: Any, accounts: int, q
                        for account_id in ids[start:start + 500]])
     sqs = sqs_client()  # the dispatcher's own
     started = time.perf_counter()
-    summary = dispatcher.handler({"job": "reconciliation", "scheduled_at": RAN_AT}, _Context())
+    summary = dispatcher.handler({"job": "reconciliation", "scheduled_at": RAN_AT}, _CONTEXT)
     assert summary["accounts"] == accounts, summary
-    drain_queue(sqs, config.reconciliation_queue_url, queue_arn, lambda event: worker.handler(event, _Context()))
+    drain_queue(sqs, config.reconciliation_queue_url, queue_arn, lambda event: worker.handler(event, _CONTEXT))
     seconds = time.perf_counter() - started
     header = client.get_item(TableName=config.books_table,
                              Key=to_attributes({"pk": f"reconciliation#{DAY.isoformat()}", "sk": "run"}))["Item"]

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._isolation import isolated
+from benchmarks._lambda import LambdaContext
 
 SECTION = "settle"
 CALL_COUNTS = (1_000, 10_000, 100_000)
@@ -81,15 +82,7 @@ class RequestCounter:
         return counted
 
 
-class _Context:
-    function_name = "SettlementWorkerFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:SettlementWorkerFunction"
-    aws_request_id = "benchmark"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 120_000
+_CONTEXT = LambdaContext("SettlementWorkerFunction")
 
 
 @contextmanager
@@ -294,7 +287,7 @@ def settle_account_day(client: Any, worker: Any, calls: int, queue_arn: str) -> 
     counter = RequestCounter(client)
     worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=counter)
     started = time.perf_counter()
-    answer = worker.handler(sqs_event([("m-day", "r-day", _message([account_id]))], queue_arn), _Context())
+    answer = worker.handler(sqs_event([("m-day", "r-day", _message([account_id]))], queue_arn), _CONTEXT)
     seconds = time.perf_counter() - started
     worker.settlement_stores = with_clients(build_settlement_stores, dynamodb=client)
     assert answer == {"batchItemFailures": []}, answer
@@ -316,9 +309,9 @@ def settle_fanout(client: Any, dispatcher: Any, worker: Any, accounts: int, queu
                       config.usage_table: [_counter_item(account_id, TAGS[0], FANOUT_CALLS) for account_id in ids]})
     sqs = sqs_client()  # the dispatcher's own
     started = time.perf_counter()
-    summary = dispatcher.handler({"job": "daily-settlement", "cycle": "daily", "scheduled_at": RUN_AT}, _Context())
+    summary = dispatcher.handler({"job": "daily-settlement", "cycle": "daily", "scheduled_at": RUN_AT}, _CONTEXT)
     assert summary["accounts"] == accounts, summary
-    drain_queue(sqs, config.settlement_queue_url, queue_arn, lambda event: worker.handler(event, _Context()))
+    drain_queue(sqs, config.settlement_queue_url, queue_arn, lambda event: worker.handler(event, _CONTEXT))
     seconds = time.perf_counter() - started
     left = client.scan(TableName=config.usage_table, IndexName="Unsettled", Select="COUNT")["Count"]
     assert left == 0, f"{left} counters still unsettled"
