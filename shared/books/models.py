@@ -38,3 +38,6 @@ class Booking:
     billing_tag: str
     figure: Figure
     amount: Decimal
+
+
+FigureKey = tuple[str, Figure]  # (billing tag, figure): one number of a day's books

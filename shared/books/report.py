@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from shared.books.models import DEFERRED_SIGN, Figure
+from shared.books.models import DEFERRED_SIGN, Figure, FigureKey
 
 _ZERO = Decimal("0.00")
-
-FigureKey = tuple[str, Figure]
 
 
 @dataclass(frozen=True)

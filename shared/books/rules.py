@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from shared.accounts.models import ZERO, Pack, PackOrigin, PackStatus
+from shared.accounts.models import Pack, PackOrigin, PackStatus
 from shared.books.models import Booking, Figure
-from shared.books.value import deferred_value
+from shared.books.value import deferred_value, recognized_by
 from shared.settlement.models import Bill
 from shared.settlement.plan import PackChange
 
@@ -50,8 +50,7 @@ def settlement_bookings(bill: Bill, changes: Iterable[PackChange], packs: dict[s
         pack = packs[change.pack_id]
         if not carries_value(pack):
             continue
-        recognized = deferred_value(pack.paid_value, pack.size, change.before) - deferred_value(
-            pack.paid_value, pack.size, change.after)
+        recognized = recognized_by(pack.paid_value, pack.size, change.before, change.after)
         bookings.append(Booking(day, pack.billing_tag, Figure.RECOGNIZED_PACK_REVENUE, recognized))
         if change.recorded_status is PackStatus.EXPIRED:
             bookings.append(Booking(day, pack.billing_tag, Figure.BREAKAGE, -recognized))
@@ -69,7 +68,3 @@ def refund_bookings(pack: Pack, day: date) -> list[Booking]:
     if not carries_value(pack):
         return []
     return [Booking(day, pack.billing_tag, Figure.REFUNDS, deferred_value(pack.paid_value, pack.size, pack.remaining))]
-
-
-def nonzero(bookings: Iterable[Booking]) -> list[Booking]:
-    return [booking for booking in bookings if booking.amount != ZERO]

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from shared.books.models import Booking, Figure
+from shared.books.models import Booking, Figure, FigureKey
 from shared.pricing.cycle import Month
 from shared.store.codec import from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem
@@ -29,7 +29,6 @@ _DAY = "day#"
 _MONTH = "month#"
 _KEYS = ("pk", "sk")
 
-FigureKey = tuple[str, Figure]  # (billing tag, figure)
 Figures = dict[FigureKey, Decimal]
 
 
