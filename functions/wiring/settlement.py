@@ -10,6 +10,7 @@ from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters
+from shared.store.settlement_runs import SettlementRuns
 from shared.store.settlements import PackDraws, SettlementAccounts, SettlementRecords
 from shared.store.transactions import TransactionWriter
 from shared.store.usage import UsageRepository
@@ -28,6 +29,7 @@ def build_settlement_stores(config: Settings, clients: Clients) -> SettlementSto
         books=RevenueBooks(dynamodb, config.books_table),
         writer=TransactionWriter(dynamodb),
         events=domain_events(config, clients),
+        runs=SettlementRuns(dynamodb, config.books_table),
         zone=config.zone,
     )
 

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 
+from shared import clock
 from shared.accounts.errors import StaleAccount
 from shared.accounts.models import Account, AccountStatus, Pack
 from shared.arrears.rules import standing_at
@@ -41,6 +42,7 @@ from shared.store.books import RevenueBooks
 from shared.store.ledger import LedgerRepository
 from shared.store.packs import PackRepository
 from shared.store.settled_counters import SettledCounters
+from shared.store.settlement_runs import SettlementRuns
 from shared.store.settlements import (
     PackChanged,
     PackDraws,
@@ -92,7 +94,14 @@ class SettlementStores:
     books: RevenueBooks
     writer: TransactionWriter
     events: EventSink
+    runs: SettlementRuns
     zone: ZoneInfo
+
+
+@dataclass(frozen=True)
+class MessageSettled:
+    outcomes: Counter[str]
+    completed_run: SettlementRun | None  # the run this message was the last of, if so
 
 
 def settle_account(stores: SettlementStores, run: SettlementRun, account_id: str,
@@ -198,9 +207,10 @@ def _log_settled(account_id: str, settlements: Sequence[PeriodSettlement], waiti
             "account_id": account_id, "counters": [f"{day.isoformat()}#{tag}" for day, tag in waiting]})
 
 
-def settle_message(stores: SettlementStores, body: str, zone: ZoneInfo, *, message_id: str) -> Counter[str] | None:
-    """Settle each account of a settlement-queue message; the count of each outcome, or None for a body that
-    no run wrote (logged and dropped: a retry cannot fix it). Raises AccountsNotSettled if some failed."""
+def settle_message(stores: SettlementStores, body: str, zone: ZoneInfo, *, message_id: str) -> MessageSettled | None:
+    """Settle each account of a settlement-queue message, then count the message in its run's progress; None for
+    a body that no run wrote (logged and dropped: a retry cannot fix it). Raises AccountsNotSettled if some
+    failed: the message is not counted, and comes back."""
     try:
         message = SettlementMessage.from_json(body)
     except MalformedMessage as error:
@@ -220,4 +230,7 @@ def settle_message(stores: SettlementStores, body: str, zone: ZoneInfo, *, messa
                                                   "failed": failed})
     if failed:
         raise AccountsNotSettled(f"{len(failed)} accounts not settled: {', '.join(failed[:10])}")
-    return outcomes
+    completed = stores.runs.batch_settled(message, clock.now())
+    if completed:
+        logger.info("settlement run completed", extra={"cycle": run.cycle.value, "run_at": run.run_at.isoformat()})
+    return MessageSettled(outcomes, run if completed else None)

@@ -357,6 +357,7 @@ def test_the_canonical_schedule_and_queue_events_are_handled_as_lambda_sends_the
         dispatched = dispatcher_app.handler(load_event("settlement_schedule.json"), FakeContext())
         answer = worker_app.handler(load_event("settlement_sqs.json"), FakeContext())
 
-        assert dispatched == {"cycle": "daily", "run_at": "2026-03-01T16:00:00+00:00", "accounts": 1, "messages": 1}
+        assert dispatched == {"cycle": "daily", "run_at": "2026-03-01T16:00:00+00:00", "accounts": 1, "messages": 1,
+                              "completed": False}
         assert answer == {"batchItemFailures": []}
         assert [bill["total_amount"] for bill in system.bills("acme")] == [Decimal("2.40")]

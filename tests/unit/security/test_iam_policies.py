@@ -62,7 +62,7 @@ def test_one_grant_per_resource_and_function():
 def test_the_reach_scan_sees_what_each_kind_of_function_touches():
     """Anchors for the scan itself: if the import walk or the settings scan broke, these would not hold."""
     assert iam.code_reach("AuthorizerFunction") == {"ApiKeysTable"}
-    assert iam.code_reach("SettlementDispatcherFunction") == {"UsageTable", "SettlementQueue"}
+    assert iam.code_reach("SettlementDispatcherFunction") == {"UsageTable", "SettlementQueue", "BooksTable"}
     assert {"NoticeSenderIdentity", iam.PHONE_NUMBERS, "MessagesTable"} <= iam.code_reach("NotifierFunction")
     assert iam.PHONE_NUMBERS not in iam.code_reach("ApiFunction")
     assert "functions.api.accounts" in iam.handler_modules("ApiFunction")  # imported by the handler module

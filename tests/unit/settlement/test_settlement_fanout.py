@@ -9,7 +9,7 @@ import pytest
 
 from shared.pricing import SettlementCycle
 from shared.services.settlement import settle_message
-from shared.services.settlement_dispatch import accounts_due, dispatch, run_from_schedule
+from shared.services.settlement_dispatch import DispatchStores, accounts_due, dispatch, run_from_schedule
 from shared.settlement.periods import SettlementRun
 from shared.settlement.queue import AccountDue, MalformedMessage, SettlementMessage, messages_for
 from shared.store.settlement_queue import MessagesNotSent, SettlementQueue
@@ -35,6 +35,16 @@ class FakeQueue:
 
     def send(self, messages):
         self.sent.extend(messages)
+
+
+class FakeRuns:
+    def __init__(self) -> None:
+        self.started: list[dict] = []
+
+    def start(self, cycle, run_at, dispatch, *, messages, accounts, now) -> bool:
+        self.started.append({"cycle": cycle, "run_at": run_at, "dispatch": dispatch, "messages": messages,
+                             "accounts": accounts})
+        return messages == 0
 
 
 class FakeSqs:
@@ -71,31 +81,59 @@ def test_a_run_reads_every_shard_and_sends_each_account_once_with_its_oldest_clo
     assert due == [AccountDue("acme", date(2026, 2, 20)), AccountDue("initech", date(2026, 1, 31))]
 
 
-def test_accounts_go_out_50_a_message_each_naming_the_run():
+def test_accounts_go_out_50_a_message_each_naming_the_run_its_dispatch_and_its_number():
     accounts = [AccountDue(f"a{number:03d}", date(2026, 3, 1)) for number in range(101)]
 
-    messages = messages_for(RUN, accounts)
+    messages = messages_for(RUN, accounts, "d1")
 
     assert [len(message.accounts) for message in messages] == [50, 50, 1]
-    assert {(message.cycle, message.run_at) for message in messages} == {(RUN.cycle, RUN.run_at)}
+    assert {(message.cycle, message.run_at, message.dispatch) for message in messages} == {
+        (RUN.cycle, RUN.run_at, "d1")}
+    assert [message.batch for message in messages] == [1, 2, 3]
     assert [due for message in messages for due in message.accounts] == accounts
 
 
-def test_dispatch_sends_what_is_due_and_says_how_much():
-    queue = FakeQueue()
+def test_dispatch_writes_the_runs_progress_before_it_sends_what_is_due():
+    queue, runs = FakeQueue(), FakeRuns()
 
-    summary = dispatch(FakeIndex({"3": [("acme", date(2026, 3, 1))]}), queue, RUN)
+    summary = dispatch(DispatchStores(FakeIndex({"3": [("acme", date(2026, 3, 1))]}), queue, runs), RUN)
 
-    assert (summary.accounts, summary.messages) == (1, 1)
+    assert (summary.accounts, summary.messages, summary.completed) == (1, 1, False)
     assert queue.sent[0].accounts == (AccountDue("acme", date(2026, 3, 1)),)
+    assert runs.started == [{"cycle": RUN.cycle, "run_at": RUN.run_at, "dispatch": queue.sent[0].dispatch,
+                             "messages": 1, "accounts": 1}]
+
+
+def test_a_run_with_nothing_due_is_complete_as_dispatched():
+    queue, runs = FakeQueue(), FakeRuns()
+
+    summary = dispatch(DispatchStores(FakeIndex({}), queue, runs), RUN)
+
+    assert (summary.messages, summary.completed, queue.sent) == (0, True, [])
+
+
+def test_each_dispatch_of_a_run_has_an_id_of_its_own():
+    index = FakeIndex({"3": [("acme", date(2026, 3, 1))]})
+    first, again = FakeQueue(), FakeQueue()
+
+    dispatch(DispatchStores(index, first, FakeRuns()), RUN)
+    dispatch(DispatchStores(index, again, FakeRuns()), RUN)
+
+    assert first.sent[0].dispatch != again.sent[0].dispatch
 
 
 def test_a_message_reads_back_as_written():
     message = SettlementMessage(SettlementCycle.MONTHLY, RUN.run_at,
-                                (AccountDue("acme", date(2026, 2, 3)), AccountDue("globex", None)))
+                                (AccountDue("acme", date(2026, 2, 3)), AccountDue("globex", None)), "d1", 7)
 
     assert SettlementMessage.from_json(message.to_json()) == message
-    assert SettlementMessage.from_json(load_event("settlement_sqs.json")["Records"][0]["body"]).run(SHANGHAI) == RUN
+
+
+def test_a_message_sent_before_runs_kept_their_progress_still_reads():
+    message = SettlementMessage.from_json(load_event("settlement_sqs.json")["Records"][0]["body"])
+
+    assert message.run(SHANGHAI) == RUN
+    assert (message.dispatch, message.batch) == ("", 0)
 
 
 @pytest.mark.parametrize("body", ["not json", "{}", '{"cycle": "weekly", "run_at": "2026-03-01T16:00:00Z", '
