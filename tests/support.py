@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -85,7 +86,15 @@ class StackProcess:
         raise RuntimeError("the local stack exited before it was ready:\n" + "".join(self.output))
 
     def __enter__(self) -> HttpClient:
+        # Keep reading what the stack prints (its functions' metric documents, its log), so that a full pipe never
+        # blocks it; subclasses may read their own lines before this.
+        threading.Thread(target=self._keep_reading, name="stack-output", daemon=True).start()
         return HttpClient(self.base_url)
+
+    def _keep_reading(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self.output.append(line)
 
     def __exit__(self, *_: Any) -> None:
         self._process.terminate()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.local.metrics import working_for
 from infra.local.template import FunctionSpec
 
 
@@ -61,11 +62,11 @@ class LocalFunction:
 
     def load(self) -> None:
         """Import the handler now (a cold start), so that a broken function fails the stack's start."""
-        with self._lock:
+        with self._lock, working_for(self.name):
             self._load()
 
     def invoke(self, event: Any) -> Any:
-        with self._lock:
+        with self._lock, working_for(self.name):
             handler = self._load()
             context = LocalLambdaContext(
                 function_name=self.name,

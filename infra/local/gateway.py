@@ -15,6 +15,8 @@ from typing import Any
 from infra.local.template import ApiRoute
 
 STAGE = "live"
+# The methods a REST API resource can have; a route of method ANY answers each of them (and nothing else).
+API_GATEWAY_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,15 @@ class HttpResponse:
         return cls(status, [("Content-Type", "application/json")], json.dumps(payload, ensure_ascii=False).encode())
 
 
-def api_error(status: int, code: str, message: str) -> HttpResponse:
-    return HttpResponse.json(status, {"error": {"code": code, "message": message, "details": []}})
+def api_error(status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None) -> HttpResponse:
+    response = HttpResponse.json(status, {"error": {"code": code, "message": message, "details": []}})
+    return HttpResponse(status, response.headers + list(headers or []), response.body)
+
+
+def method_not_allowed(method: str, path: str, allowed: list[str]) -> HttpResponse:
+    """405 for a method that nothing on this path answers, with `Allow` naming the methods that something does."""
+    allow = ", ".join(allowed)
+    return api_error(405, "METHOD_NOT_ALLOWED", f"{path} answers {allow}, not {method}.", [("Allow", allow)])
 
 
 class _CompiledRoute:
@@ -60,8 +69,12 @@ class _CompiledRoute:
         self.regex = re.compile(f"^{pattern or '/'}$")
         self.greedy = "+}" in route.path
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return API_GATEWAY_METHODS if self.route.method == "ANY" else (self.route.method,)
+
     def match(self, method: str, path: str) -> dict[str, str] | None:
-        if self.route.method not in (method, "ANY"):
+        if method not in self.methods:
             return None
         found = self.regex.match(path)
         return found.groupdict() if found else None
@@ -81,6 +94,11 @@ class RouteTable:
             if params is not None:
                 return compiled.route, params
         return None
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """Every method that `match` routes on this path, sorted; empty when no route has the path."""
+        return sorted({method for compiled in self._routes if compiled.regex.match(path)
+                       for method in compiled.methods})
 
     def __iter__(self):
         return (compiled.route for compiled in self._routes)

@@ -19,7 +19,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length") or "0"
+        if not (declared.isascii() and declared.isdigit()):
+            self._send(api_error(400, "VALIDATION_ERROR", "Content-Length must be a number of bytes."))
+            self.close_connection = True
+            return
+        length = int(declared)
         if length > MAX_BODY_BYTES:
             self._send(api_error(413, "PAYLOAD_TOO_LARGE", f"The body is over {MAX_BODY_BYTES} bytes."))
             self.close_connection = True
@@ -47,7 +52,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+    def __getattr__(self, name: str):
+        # BaseHTTPRequestHandler answers 501 for a method it finds no do_<METHOD> for: every method (TRACE, PROPFIND,
+        # any token) goes to the stack instead, which answers 405 with Allow on a path that something answers and 404
+        # on any other.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args) -> None:
         if self.server.verbose:

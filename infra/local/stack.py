@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +24,13 @@ from infra.local.gateway import (
     api_error,
     authorizer_event,
     method_arn,
+    method_not_allowed,
     policy_allows,
     proxy_event,
     proxy_response,
 )
 from infra.local.intrinsics import PhysicalResources
+from infra.local.metrics import MetricsRecorder, capture, release
 from infra.local.schedule_expressions import parse_iso_duration
 from infra.local.static import StaticSite
 from infra.local.template import ApiRoute, ScheduleSpec, StackTemplate, TemplateError, load_template
@@ -37,10 +40,11 @@ from shared.instants import format_instant, parse_instant
 
 logger = logging.getLogger(__name__)
 
-# What the local stack switches off in every function: no X-Ray daemon, no CloudWatch agent.
+# What the local stack sets in every function: no X-Ray daemon to trace to; metrics on, as in Lambda, whatever the
+# shell says (POWERTOOLS_DEV turns them off): their EMF documents go to stdout and to GET /_local/metrics.
 LOCAL_FUNCTION_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "false",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
@@ -77,6 +81,7 @@ class LocalStack:
         self.static_sites = [StaticSite(spec.url_path, spec.directory) for spec in self.template.static_sites()]
         self.scheduler: Scheduler | None = None
         self.event_sources = EventSources([])
+        self.metrics = MetricsRecorder(self.clock.now)
         self._ticker: Ticker | None = None
         self._http = None
         self.ready = False
@@ -88,6 +93,7 @@ class LocalStack:
         os.environ.update(self.aws.client_environment())
         self.physical.parameters = self.template.parameter_values(self.options.parameters())
         jobs = scheduled_jobs(provision.provision(self.aws.client, self.template, self.physical))
+        capture(self.metrics)  # before the handlers are imported: see infra/local/metrics.py
         self._load_functions()
         self.event_sources = EventSources.from_template(
             self.template.event_sources(), self.functions, self.physical, self.aws.client,
@@ -120,6 +126,7 @@ class LocalStack:
             self._ticker.stop()
         if self._http is not None:
             self._http.stop()
+        release(self.metrics)
         self.aws.stop()
 
     @property
@@ -145,6 +152,9 @@ class LocalStack:
     def _handle_api(self, request: HttpRequest) -> HttpResponse:
         matched = self.routes.match(request.method, request.path)
         if matched is None:
+            allowed = self.routes.allowed_methods(request.path)
+            if allowed:
+                return method_not_allowed(request.method, request.path, allowed)
             return api_error(404, "NOT_FOUND", f"No route {request.method} {request.path}.")
         route, path_parameters = matched
         authorizer_context = None
@@ -195,22 +205,38 @@ class LocalStack:
     # -- /_local ----------------------------------------------------------------------------------
 
     def _handle_local(self, request: HttpRequest) -> HttpResponse:
-        path, method = request.path.rstrip("/"), request.method
-        if path == "/_local/health" and method == "GET":
-            if not self.ready:
-                return api_error(503, "STARTING", "The local stack is starting.")
-            return HttpResponse.json(200, {"status": "ok", "now": format_instant(self.clock.now())})
-        if path == "/_local/clock" and method == "GET":
-            return HttpResponse.json(200, {"now": format_instant(self.clock.now())})
-        if path == "/_local/clock" and method == "POST":
-            return self._move_clock(request)
-        if path.startswith("/_local/jobs/") and method == "POST":
-            return self._run_job_now(path.removeprefix("/_local/jobs/"))
-        if path == "/_local/jobs" and method == "GET":
-            return HttpResponse.json(200, {"jobs": [self._describe(spec) for spec in self._schedule_specs()]})
-        if path == "/_local/outbox" and method == "GET":
-            return HttpResponse.json(200, {"messages": self.outbox()})
-        return api_error(404, "NOT_FOUND", f"No local route {method} {request.path}.")
+        path = request.path.rstrip("/")
+        if path.startswith("/_local/jobs/"):
+            methods = {"POST": lambda _: self._run_job_now(path.removeprefix("/_local/jobs/"))}
+        else:
+            methods = self._local_paths().get(path)
+        if methods is None:
+            return api_error(404, "NOT_FOUND", f"No local route {request.method} {request.path}.")
+        answer = methods.get(request.method)
+        if answer is None:
+            return method_not_allowed(request.method, request.path, sorted(methods))
+        return answer(request)
+
+    def _local_paths(self) -> dict[str, dict[str, Callable[[HttpRequest], HttpResponse]]]:
+        return {
+            "/_local/health": {"GET": lambda _: self._health()},
+            "/_local/clock": {"GET": lambda _: HttpResponse.json(200, {"now": format_instant(self.clock.now())}),
+                              "POST": self._move_clock},
+            "/_local/jobs": {"GET": lambda _: HttpResponse.json(200, {
+                "jobs": [self._describe(spec) for spec in self._schedule_specs()]})},
+            "/_local/outbox": {"GET": lambda _: HttpResponse.json(200, {"messages": self.outbox()})},
+            "/_local/metrics": {"GET": self._metrics},
+        }
+
+    def _health(self) -> HttpResponse:
+        if not self.ready:
+            return api_error(503, "STARTING", "The local stack is starting.")
+        return HttpResponse.json(200, {"status": "ok", "now": format_instant(self.clock.now())})
+
+    def _metrics(self, request: HttpRequest) -> HttpResponse:
+        """What the functions emitted as CloudWatch metrics, oldest first; `?name=` (again for more) keeps those."""
+        names = [value for key, value in request.query if key == "name"]
+        return HttpResponse.json(200, {"metrics": self.metrics.values(names)})
 
     def _move_clock(self, request: HttpRequest) -> HttpResponse:
         try:

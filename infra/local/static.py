@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from infra.local.gateway import HttpRequest, HttpResponse, api_error
+from infra.local.gateway import HttpRequest, HttpResponse, api_error, method_not_allowed
 
 # An explicit table rather than the mimetypes module, whose answers depend on the machine's /etc/mime.types:
 # a browser refuses an ES module served with any type but JavaScript's.
@@ -37,7 +37,7 @@ class StaticSite:
 
     def serve(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
-            return api_error(405, "METHOD_NOT_ALLOWED", f"{self.url_path} serves files: GET or HEAD only.")
+            return method_not_allowed(request.method, request.path, ["GET", "HEAD"])
         if request.path == self.url_path.rstrip("/"):
             # Relative URLs of index.html resolve against the directory only with its trailing slash.
             return HttpResponse(301, [("Location", self.url_path)], b"")

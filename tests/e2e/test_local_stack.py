@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import boto3
+import pytest
 
 from infra.local.stack import LocalStack
 from shared.services.notice_senders import ACCOUNT_HEADER, NOTICE_TYPE_HEADER
@@ -142,3 +144,72 @@ def test_the_emulator_counts_requests_that_can_give_a_poller_work(local_stack: L
                          UpdateExpression="SET probe = :one", ExpressionAttributeValues={":one": {"N": "1"}})
     dynamodb.delete_item(TableName="AccountsTable", Key={"account_id": {"S": "write-count-probe"}})
     assert local_stack.aws.writes == before + 3
+
+
+# Methods as the template's routes decide: 405 with Allow on a path some route has, 404 on any other (the HTTP
+# server used to answer 501 for every method it had no do_<METHOD> for).
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("TRACE", "/v1/accounts", "GET, POST"),
+    ("FROBNICATE", "/v1/catalog", "GET"),
+    ("PROPFIND", "/v1/calls", "POST"),
+    ("CONNECT", "/v1/quote", "GET"),
+    ("DELETE", "/v1/accounts/acme", "GET, PATCH"),
+    ("PUT", "/v1/accounts/acme/packs", "GET, POST"),
+    ("OPTIONS", "/v1/accounts/acme/calls/c1", "GET"),
+    ("get", "/v1/catalog", "GET"),  # methods are case-sensitive
+])
+def test_a_method_no_route_of_a_known_path_has_is_a_405_naming_the_template_s_methods(api: HttpClient, method: str,
+                                                                                         path: str, allow: str):
+    answer = api.request(method, path)  # no key: the gateway refuses it before any authorizer runs
+
+    assert answer.status == 405
+    assert answer.headers["Allow"] == allow
+    assert answer.json() == {"error": {"code": "METHOD_NOT_ALLOWED",
+                                       "message": f"{path} answers {allow}, not {method}.", "details": []}}
+
+
+def test_head_is_not_a_get_for_the_api_as_for_api_gateway_rest_apis(api: HttpClient):
+    answer = api.request("HEAD", "/v1/catalog")
+
+    assert (answer.status, answer.headers["Allow"], answer.body) == (405, "GET", b"")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "FROBNICATE", "DELETE", "GET"])
+def test_any_method_on_a_path_no_route_has_stays_a_404(api: HttpClient, method: str):
+    answer = api.request(method, "/v1/no-such-thing")
+
+    assert answer.status == 404 and "Allow" not in answer.headers
+    assert answer.json()["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("TRACE", "/_local/clock", "GET, POST"),
+    ("PROPFIND", "/_local/health", "GET"),
+    ("DELETE", "/_local/metrics", "GET"),
+    ("GET", "/_local/jobs/reconciliation", "POST"),
+    ("TRACE", "/console/", "GET, HEAD"),
+    ("FROBNICATE", "/console/app.js", "GET, HEAD"),
+])
+def test_the_stack_s_own_paths_answer_an_odd_method_with_405_too(api: HttpClient, method: str, path: str, allow: str):
+    answer = api.request(method, path)
+
+    assert answer.status == 405
+    assert answer.headers["Allow"] == allow
+    assert answer.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_an_odd_method_on_a_local_path_that_does_not_exist_is_a_404(api: HttpClient):
+    answer = api.request("TRACE", "/_local/no-such-thing")
+
+    assert answer.status == 404 and "Allow" not in answer.headers
+    assert answer.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400_not_a_dropped_connection(local_stack: LocalStack):
+    host, port = local_stack.base_url.removeprefix("http://").split(":")
+    for length in (b"-1", b"ten"):
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(b"POST /v1/calls HTTP/1.1\r\nHost: local\r\nContent-Length: " + length + b"\r\n\r\n")
+            status_line = connection.makefile("rb").readline()
+
+        assert status_line.startswith(b"HTTP/1.1 400 "), length
