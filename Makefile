@@ -22,18 +22,31 @@ lock: $(INSTALLED)  ## Rewrite requirements.lock from .venv (after a deliberate 
 run: $(INSTALLED)  ## Start the local stack on 127.0.0.1:$${BILLING_LOCAL_PORT:-3000}
 	$(BIN)/python -m infra.local
 
+# checkov, an outside scanner of the template's security settings, lives in a tool environment of its own like
+# the SAM CLI (its pins must not hold back the project's). Each finding is fixed or skipped in the resource's
+# Metadata with the reason beside it. --skip-download: it scans offline, with the checks it ships.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .tools/checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+
+$(CHECKOV):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov==$(CHECKOV_VERSION)"
+
 # lint-imports checks the layers of .importlinter (what may import what: the README's Layout section).
-lint: $(INSTALLED)
+lint: $(INSTALLED) $(CHECKOV)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 # The end-to-end tests start the local stack inside their own pytest process: handlers build their
 # AWS clients when imported, so they must be imported after the stack points them at its emulator.
 # The simulation (tests/simulation) starts the local stack in its own pytest process too, for the same reason.
 # The browser tests drive the console in Debian's Chromium (/usr/bin/chromium) against `python -m infra.local`;
 # where Chromium is missing they are skipped, and the skip says how to install it.
-test: lint  ## ruff, cfn-lint on template.yaml, then every test
+test: lint  ## ruff, the import contract, cfn-lint and checkov on template.yaml, then every test
 	$(BIN)/python -m pytest tests/unit tests/integration tests/fuzz
 	$(BIN)/python -m pytest tests/e2e
 	$(BIN)/python -m pytest tests/simulation
