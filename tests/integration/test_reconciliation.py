@@ -14,12 +14,13 @@ import pytest
 
 from shared.config import settings
 from shared.services import reconciliation as reconciliation_service
-from shared.store.codec import to_attributes
+from shared.store.codec import from_attributes, to_attributes
 from shared.store.packs import PackRepository, pack_to_item
 from tests.aws import aws_client
 from tests.integration.reconciliation_support import (
     bill_item,
     differences,
+    drain,
     findings,
     put_bill_item,
     reconcile,
@@ -239,3 +240,21 @@ def test_a_healthy_night_emits_zero(walk, metrics_on, capsys):
     reconcile(system, "2026-03-02T02:00:00+08:00")
 
     assert [metric["ReconciliationDifferences"] for metric in emitted_metrics(capsys)] == [[0.0]]
+
+
+def test_the_runbook_s_recheck_of_one_account_writes_its_own_item_and_leaves_the_night_s_report(walk):
+    """README, Runbook: one account sent alone to the reconciliation queue with a ran_at of its own."""
+    system, packs = walk
+    reconcile(system, "2026-03-02T02:00:00+08:00")
+    update_item(settings().packs_table, {"account_id": "recon", "pack_id": packs["bought"]},
+                "SET remaining = :remaining", {":remaining": 931})
+    aws_client("sqs").send_message(QueueUrl=settings().reconciliation_queue_url, MessageBody=json.dumps(
+        {"date": "2026-03-01", "ran_at": "2026-03-02T09:30:00Z", "batch": 1, "accounts": ["recon"]}))
+
+    drain(system)
+
+    item = from_attributes(aws_client("dynamodb").get_item(TableName=settings().books_table, Key=to_attributes(
+        {"pk": "reconciliation#2026-03-01", "sk": "batch#2026-03-02T09:30:00.000000Z#00001"}))["Item"])
+    assert [(found["check"], found["subject"]) for found in item["differences"]] == [
+        ("PACK_REMAINING", packs["bought"])]
+    assert differences(system, D1) == []  # the report still shows the night's run
