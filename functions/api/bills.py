@@ -16,7 +16,7 @@ from functions.api.models.bills import (
     ResourceBillOut,
     ResourceRowOut,
 )
-from functions.wiring.reads import bill_stores
+from functions.wiring.bills import bill_stores
 from shared import clock
 from shared.bills.months import MAX_RANGE_DAYS, MONTH_PATTERN, parse_month
 from shared.bills.rows import TransactionType

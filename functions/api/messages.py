@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.messages import MessagesOut
-from functions.wiring.reads import inbox_stores
+from functions.wiring.inbox import inbox_stores
 from shared.services import inbox
 from shared.web.fields import AccountId
 from shared.web.openapi import answers

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.reconciliation import ReconciliationOut
-from functions.wiring.reads import reconciliation_results
+from functions.wiring.reconciliation_results import reconciliation_results
 from shared.services.reconciliation import reconciliation_report
 from shared.web.openapi import answers
 

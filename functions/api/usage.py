@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.api.models.usage import CallOut, DailyUsageOut, DayCallsOut, EntitlementOut, UsageOut
-from functions.wiring.reads import usage_stores
+from functions.wiring.usage import usage_stores
 from shared import clock
 from shared.services import usage as service
 from shared.usage.rules import SERIES_DEFAULT_DAYS, SERIES_MAX_DAYS, EntitlementReason
