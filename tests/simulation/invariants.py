@@ -14,17 +14,20 @@
   the bills' totals; and the revenue report's identity holds on every row and on its totals.
 - No notice sent twice: per account, notice type and channel, the outbox holds as many messages as the
   notices whose delivery on that channel is recorded as sent (one record per cause).
+- Arrears on time: no account's recorded arrears stage lags the one its instants give by more than the runs of
+  `arrears-check` that may crash in a row (a suspension or release left undone, or its deadline lost).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from shared.accounts.models import Account, LedgerEntry, LedgerKind, Pack, PackOrigin, PackStatus, Wallet
+from shared.arrears.rules import arrears_stage, arrears_stage_at
 from shared.books.models import Figure
 from shared.books.value import deferred_value
 from shared.pricing import billing_date
@@ -175,6 +178,15 @@ def notices_sent_once(account_id: str, stored: StoredAccount, outbox: list[dict[
     return [f"{channel} {notice_type}: sent {sent[(channel, notice_type)]} times for "
             f"{recorded[(channel, notice_type)]} notices" for channel, notice_type in sent.keys() | recorded.keys()
             if sent[(channel, notice_type)] != recorded[(channel, notice_type)]]
+
+
+def arrears_on_time(stored: StoredAccount, last_check: datetime, grace: timedelta) -> list[str]:
+    """`last_check`: the instant of the latest arrears check; a transition due `grace` or more before it is late."""
+    recorded, due = arrears_stage(stored.account), arrears_stage_at(stored.account, last_check - grace)
+    if recorded is due:
+        return []
+    return [f"recorded {recorded} at the arrears check of {last_check}, but {due} was due {grace} before it "
+            f"(suspend_at {stored.account.suspend_at}, release_at {stored.account.release_at})"]
 
 
 def books_balanced(tables: Tables) -> list[str]:

@@ -17,6 +17,7 @@ SHORT_DAYS = 5
 SOAK_SEEDS = [101, 102, 103]
 SOAK_DAYS = 56
 CRASH_PROBABILITY = 0.2  # of each invocation; a crashing one dies or fails at one of its first writes
+ARREARS_CHECKS_A_DAY = 288  # cron(0/5 * * * ? *); a run also fires the check of its last 00:00
 REPORTS = REPO_ROOT / "build" / "simulation"
 
 
@@ -33,6 +34,8 @@ def test_days_of_a_deployment_under_crashes_keep_every_invariant(faulty_stack, o
     report = simulate(faulty_stack, operator, seed, SHORT_DAYS)
     assert report["crashes_injected"] > 0 and report["billable_calls"] > 0 and report["bills"] > 0
     assert report["nights_reconciled"] == SHORT_DAYS - 1
+    # Seed 1's poorest account falls into arrears on the last night: its suspension is the soak's to see.
+    assert report["arrears_checks_fired"] == SHORT_DAYS * ARREARS_CHECKS_A_DAY + 1
 
 
 @pytest.mark.soak
@@ -41,3 +44,5 @@ def test_eight_weeks_of_a_deployment_under_crashes_keep_every_invariant(faulty_s
     report = simulate(faulty_stack, operator, seed, SOAK_DAYS)
     assert report["crashes_injected"] > 0 and report["billable_calls"] > 0 and report["bills"] > 0
     assert report["nights_reconciled"] == SOAK_DAYS - 1
+    assert report["arrears_checks_fired"] == SOAK_DAYS * ARREARS_CHECKS_A_DAY + 1
+    assert report["suspensions"] > 0 and report["releases"] > 0
