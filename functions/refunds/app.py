@@ -1,4 +1,7 @@
-"""The refunds function: POST /v1/accounts/{account_id}/packs/{pack_id}/refund (退费说明)."""
+"""The refunds function: POST /v1/accounts/{account_id}/packs/{pack_id}/refund (退费说明).
+
+The route's service and stores are imported on its first request, as the api's route groups are: the init
+phase pays the resolver, the models and the DynamoDB client, not the accounts domain behind the service."""
 
 from __future__ import annotations
 
@@ -11,14 +14,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from functions.refunds.models import RefundAnswer, RefundIn
-from functions.wiring.accounts import account_stores
-from shared.services.refunds import refund_pack
+from functions.wiring import open_clients
 from shared.web.fields import AccountId
 from shared.web.openapi import answers
 from shared.web.resolver import api_resolver
 
 logger = Logger()
 metrics = Metrics()
+open_clients()
 
 app = api_resolver()
 
@@ -39,6 +42,9 @@ def refund(
     pack_id: Annotated[str, Path(min_length=1, max_length=128, description="The pack's id.")],
     request: Annotated[RefundIn, Body()],
 ) -> RefundAnswer:
+    from functions.wiring.accounts import account_stores
+    from shared.services.refunds import refund_pack
+
     done = refund_pack(account_stores(), account_id, pack_id, refund_id=request.refund_id)
     return RefundAnswer(refund=done)
 
