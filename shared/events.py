@@ -27,6 +27,8 @@ class EventType(StrEnum):
     PACK_EXHAUSTED = "pack_exhausted"
     PACK_EXPIRING = "pack_expiring"
     PACK_EXPIRED = "pack_expired"
+    PACK_RENEWED = "pack_renewed"
+    PACK_RENEWAL_FAILED = "pack_renewal_failed"
     REFUND_COMPLETED = "refund_completed"
     DAILY_REPORT = "daily_report"
 

@@ -28,6 +28,7 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("POST", "/v1/calls"): OPERATOR,
     ("POST", "/v1/accounts/{account_id}/packs"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/packs"): ACCOUNT,
+    ("PATCH", "/v1/accounts/{account_id}/packs/{pack_id}"): ACCOUNT,
     ("POST", "/v1/accounts/{account_id}/packs/{pack_id}/refund"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/bills"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/bills/resources"): ACCOUNT,

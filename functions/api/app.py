@@ -86,7 +86,7 @@ ROUTE_GROUPS = (
     (_accounts, ("/v1/accounts", "/v1/accounts/<account_id>", "/v1/accounts/<account_id>/recharges",
                  "/v1/accounts/<account_id>/eid-merchant", "/v1/accounts/<account_id>/violations",
                  "/v1/accounts/<account_id>/keys", "/v1/accounts/<account_id>/grants")),
-    (_packs, ("/v1/accounts/<account_id>/packs",)),
+    (_packs, ("/v1/accounts/<account_id>/packs", "/v1/accounts/<account_id>/packs/<pack_id>")),
     (_usage, ("/v1/accounts/<account_id>/usage", "/v1/accounts/<account_id>/usage/daily",
               "/v1/accounts/<account_id>/entitlement", "/v1/accounts/<account_id>/calls/<request_id>")),
     (_bills, ("/v1/accounts/<account_id>/bills", "/v1/accounts/<account_id>/bills/resources",

@@ -1,17 +1,18 @@
-"""Buying packs (资源包) and listing an account's packs."""
+"""Buying packs (资源包), listing an account's packs, and turning a pack's auto-renewal (自动续费) on or off."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.api.models.packs import PackOut, PacksOut, PurchaseIn, PurchaseOut
+from functions.api.models.packs import AutoRenewIn, PackOut, PacksOut, PurchaseIn, PurchaseOut
 from functions.wiring.accounts import account_stores
 from shared.accounts.models import PackStatus
 from shared.services import accounts as service
+from shared.services import renewals
 from shared.web.fields import AccountId
 from shared.web.openapi import answers
 
@@ -46,3 +47,19 @@ def list_packs(
 ) -> PacksOut:
     views = service.list_packs(account_stores(), account_id, status=status)
     return PacksOut(packs=[PackOut.from_domain(view) for view in views])
+
+
+@router.patch(
+    "/v1/accounts/<account_id>/packs/<pack_id>",
+    summary="Turn a bought pack's auto-renewal (自动续费) on or off",
+    description="With auto_renew on, the pack-lifecycle run that expires the pack buys one of the same tag and size "
+                "from the balance (purchase_id renew:<pack_id>); a refused purchase is tried again daily for 7 days.",
+    responses=answers(PackOut, 404, 409, description="The pack (409 NOT_RENEWABLE_ORIGIN, PACK_ENDED)"),
+)
+def patch_pack(
+    account_id: AccountId,
+    pack_id: Annotated[str, Path(min_length=1, max_length=128, description="The pack's id.")],
+    request: Annotated[AutoRenewIn, Body()],
+) -> PackOut:
+    view = renewals.set_auto_renew(account_stores(), account_id, pack_id, auto_renew=request.auto_renew)
+    return PackOut.from_domain(view)

@@ -23,7 +23,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     run = run_pack_lifecycle(lifecycle_stores(), parse_instant(event["scheduled_at"]))
     summary = {"run_at": format_instant(run.run_at), "expired": run.expired, "warned": run.warned,
                "daily_reports": run.daily_reports}
-    logger.info("pack lifecycle run", extra=summary)
+    logger.info("pack lifecycle run", extra={**summary, "renewed": run.renewed, "renewals_failed": run.renewals_failed})
     return summary
 
 

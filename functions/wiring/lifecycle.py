@@ -1,8 +1,9 @@
-"""The pack lifecycle at 00:00: expiry warnings, expiries with their breakage, daily reports."""
+"""The pack lifecycle at 00:00: expiry warnings, expiries with their breakage, renewals, daily reports."""
 
 from __future__ import annotations
 
 from functions.wiring import Clients, per_deployment
+from functions.wiring.accounts import build_account_stores
 from functions.wiring.events import domain_events
 from shared.config import Settings
 from shared.services.lifecycle import LifecycleStores
@@ -27,6 +28,7 @@ def build_lifecycle_stores(config: Settings, clients: Clients) -> LifecycleStore
         writer=TransactionWriter(dynamodb),
         events=domain_events(config, clients),
         zone=config.zone,
+        purchases=build_account_stores(config, clients),
     )
 
 

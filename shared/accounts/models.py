@@ -153,6 +153,7 @@ class Pack:
     grant_id: str | None = None
     paid: Payment | None = None  # purchases only: what this pack cost, by wallet and voucher
     deferred: Decimal | None = None  # purchases only: the paid value not recognized yet (shared.books.value)
+    auto_renew: bool = False  # 自动续费: the run that expires it buys it again (shared.lifecycle.renewal)
 
     @property
     def paid_value(self) -> Decimal:

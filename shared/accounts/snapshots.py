@@ -54,6 +54,7 @@ def pack_to_json(pack: Pack) -> dict[str, Any]:
         "purchase_id": pack.purchase_id,
         "grant_id": pack.grant_id,
         "paid": None if pack.paid is None else payment_to_json(pack.paid),
+        "auto_renew": pack.auto_renew,
     }
 
 
@@ -72,6 +73,7 @@ def pack_from_json(values: dict[str, Any]) -> Pack:
         purchase_id=values.get("purchase_id"),
         grant_id=values.get("grant_id"),
         paid=None if values.get("paid") is None else payment_from_json(values["paid"]),
+        auto_renew=values.get("auto_renew", False),
     )
 
 

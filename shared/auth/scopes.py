@@ -15,6 +15,7 @@ ACCOUNT_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/v1/accounts/{account_id}/entitlement"),
         ("POST", "/v1/accounts/{account_id}/packs"),
         ("GET", "/v1/accounts/{account_id}/packs"),
+        ("PATCH", "/v1/accounts/{account_id}/packs/{pack_id}"),
         ("POST", "/v1/accounts/{account_id}/packs/{pack_id}/refund"),
         ("GET", "/v1/accounts/{account_id}/bills"),
         ("GET", "/v1/accounts/{account_id}/bills/resources"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from shared.accounts.models import Pack
 
@@ -15,3 +16,13 @@ class TrackedPack:
     pack: Pack
     expiring_notified: bool  # its pack_expiring event has been published
     unused_at_expiry: int | None = None  # the breakage booked when it expired; None while it has not
+
+
+@dataclass(frozen=True)
+class PendingRenewal:
+    """An expired auto-renew pack whose renewal the Packs table's renewal index holds: due on `due` (a billing
+    date), and the last date an attempt failed (its pack_renewal_failed is out), if one did."""
+
+    pack: Pack
+    due: date
+    failed_on: date | None = None

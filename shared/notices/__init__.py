@@ -20,6 +20,9 @@ instants are RFC 3339 with an offset, dates are YYYY-MM-DD, counts are integers.
 - pack_exhausted      {"billing_tag", "size"}
 - pack_expiring       {"billing_tag", "size", "remaining", "expires_at", "days_left"}
 - pack_expired        {"billing_tag", "size", "expires_at", "unused_calls"}  ("remaining" when unused_calls is absent)
+- pack_renewed        {"billing_tag", "size", "price", "expires_at"}  (the new pack's expiry)
+- pack_renewal_failed {"billing_tag", "size", "reason" ("INSUFFICIENT_BALANCE"|"ACCOUNT_SUSPENDED"), "price",
+                       "shortfall", "next_attempt_date" (null: no retry left), "last_retry_date"}
 - arrears             {"balance", "suspend_at", "release_at", "bill_id", "entered_arrears"}  (false: still in arrears)
 - suspended           {"suspended_at", "release_at", "balance"}
 - released            {"released_at", "balance"}

@@ -279,9 +279,10 @@ def grant_pack(
 
 def buy_packs(
     stores: AccountStores, account_id: str, *, purchase_id: str, billing_tag: str, size: int, quantity: int,
-    voucher_amount: Decimal | None,
+    voucher_amount: Decimal | None, auto_renew: bool = False, at: datetime | None = None,
 ) -> PurchaseResult:
     """Buy `quantity` packs of one tier: the voucher pays first, then cash, income and gift.
+    (`auto_renew` and `at`: a renewal of the lifecycle run buys packs that renew again, at the run's instant.)
 
     One transaction holds the client-id record, the packs (each with its share of the payment), one
     ledger entry per wallet debited and the account's debit, conditioned on each wallet still holding
@@ -296,7 +297,7 @@ def buy_packs(
         raise InvalidField("voucher_amount", f"{format_money(voucher)} is more than the price {format_money(price)}")
     claim = ClientIdClaim(stores, account_id, "purchase", "purchase_id", purchase_id,
                           {"billing_tag": billing_tag, "size": size, "quantity": quantity,
-                           "voucher_amount": format_money(voucher)})
+                           "voucher_amount": format_money(voucher), **({"auto_renew": True} if auto_renew else {})})
     if (stored := claim.stored_answer()) is not None:
         result = purchase_from_json(stored)
         _publish_delivered(stores, [view.pack for view in result.packs])
@@ -306,12 +307,13 @@ def buy_packs(
     if not account.may_buy:
         raise AccountSuspended(account_id, account.status.value)
     payment = split_payment(price, voucher, account.wallets, account.balance)
-    now = clock.now()
+    now = clock.now() if at is None else at
     effective_from, expires_at = purchased_pack_validity(now, stores.zone)
     packs = [
         Pack(account_id=account_id, pack_id=time_ordered_id("pk", now), billing_tag=billing_tag,
              origin=PackOrigin.PURCHASE, size=size, remaining=size, acquired_at=now, effective_from=effective_from,
-             expires_at=expires_at, purchase_id=purchase_id, paid=share, deferred=share.from_wallets)
+             expires_at=expires_at, purchase_id=purchase_id, paid=share, deferred=share.from_wallets,
+             auto_renew=auto_renew)
         for share in allocate_payment(payment, [tier.price] * quantity)
     ]
     result = PurchaseResult(tuple(view_pack(pack, account, now, stores.zone) for pack in packs), payment)

@@ -15,6 +15,9 @@ write, publish. A rerun, a retry or a run after a crash never books twice and ne
   harmlessly; the report of a day whose run never fired is not sent late. A daily account's yesterday
   that still awaits its bill is left to that night's settlement, which sends its report with the charges
   (shared.lifecycle.report).
+- Auto-renewal (自动续费): the expiry of an auto-renew pack records its renewal as due in the same transaction;
+  after the expiries the run tries the renewals due, and retries refused ones daily for 7 days
+  (shared.services.renewals, which says how a renewal is tracked across crashes and missed runs).
 - A pack or report that fails is logged and left for the next run; the run does the others, then fails (so
   the invocation is retried and alarms fire), and its expiry mark stops before the first date that failed.
 
@@ -40,6 +43,7 @@ from shared.accounts.models import Pack
 from shared.books.rules import expiry_bookings
 from shared.events import DomainEvent, EventSink
 from shared.lifecycle.models import TrackedPack
+from shared.lifecycle.renewal import renewal_due_at_expiry
 from shared.lifecycle.report import daily_report_event, left_to_settlement
 from shared.lifecycle.rules import (
     breakage_entry,
@@ -52,6 +56,8 @@ from shared.lifecycle.rules import (
     should_warn,
 )
 from shared.pricing import billing_date
+from shared.services.accounts import AccountStores
+from shared.services.renewals import RenewalOutcome, renew_due_packs
 from shared.store.accounts import AccountRepository
 from shared.store.bills import BillRepository, bill_from_item
 from shared.store.books import RevenueBooks
@@ -88,6 +94,7 @@ class LifecycleStores:
     writer: TransactionWriter
     events: EventSink
     zone: ZoneInfo
+    purchases: AccountStores  # the renewals buy packs as every purchase does (shared.services.renewals)
 
 
 @dataclass(frozen=True)
@@ -97,15 +104,21 @@ class LifecycleRun:
     warned: int
     daily_reports: int
     failures: int
+    renewed: int = 0
+    renewals_failed: int = 0  # refused renewals (pack_renewal_failed), to be retried or stopped
 
 
 def run_pack_lifecycle(stores: LifecycleStores, now: datetime) -> LifecycleRun:
     """Expire what is overdue, warn what expires within 7 days, report yesterday to the subscribers."""
     today = run_date(now, stores.zone)
+    expiries_done_through = stores.packs.expiries_done_through()
     outcomes, pack_failures = _walk_expiry_index(stores, now, today)
+    renewals = renew_due_packs(stores.purchases, now, today, expiries_done_through)
     reports, report_failures = _send_daily_reports(stores, today - timedelta(days=1), now)
     run = LifecycleRun(now, outcomes.count(PackLifecycleStep.EXPIRED), outcomes.count(PackLifecycleStep.WARNED),
-                       reports, pack_failures + report_failures)
+                       reports, pack_failures + renewals.failures + report_failures,
+                       renewed=renewals.outcomes.count(RenewalOutcome.RENEWED),
+                       renewals_failed=renewals.outcomes.count(RenewalOutcome.FAILED))
     if run.failures:
         raise LifecycleRunIncomplete(f"{run.failures} packs or reports failed in the run at {now.isoformat()}")
     return run
@@ -137,7 +150,7 @@ def _walk_expiry_index(stores: LifecycleStores, now: datetime, today: date) -> t
 def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> PackLifecycleStep | None:
     pack = tracked.pack
     if should_expire(pack, now):
-        expired = _expire(stores, pack)
+        expired = _expire(stores, pack, run_date(now, stores.zone))
         if expired is None:
             return None  # a concurrent run expired it (and announces it), or it was refunded
         _announce_expiry(stores, expired, expired.remaining)
@@ -153,13 +166,16 @@ def _advance(stores: LifecycleStores, tracked: TrackedPack, now: datetime) -> Pa
     return None
 
 
-def _expire(stores: LifecycleStores, pack: Pack) -> Pack | None:
-    """Expire the pack with its breakage, in the ledger and in the books; the pack as expired, or None if it
-    is no longer live. A settlement drawing on it meanwhile makes the commit fail: read again, book again."""
+def _expire(stores: LifecycleStores, pack: Pack, today: date) -> Pack | None:
+    """Expire the pack with its breakage, in the ledger and in the books (and its renewal as due, if it renews);
+    the pack as expired, or None if it is no longer live. A settlement drawing on it meanwhile makes the commit
+    fail: read again, book again."""
     for _ in range(_EXPIRY_ATTEMPTS):
         bookings = expiry_bookings(pack, billing_date(pack.expires_at, stores.zone))
+        renewal_due = renewal_due_at_expiry(pack, today)
         try:
-            stores.writer.commit([stores.packs.mark_expired(pack), stores.ledger.add(breakage_entry(pack)),
+            stores.writer.commit([stores.packs.mark_expired(pack, renewal_due=renewal_due),
+                                  stores.ledger.add(breakage_entry(pack)),
                                   *stores.books.book(pack.account_id, bookings)])
         except PackNoLongerLive:
             return None

@@ -8,6 +8,12 @@ kept after the job has expired it until its pack_expired event is published, so 
 the pack in the index for the next run to publish. The job also writes `expiring_notified_at` (its
 pack_expiring event is out) and `unused_at_expiry` (the calls its breakage entry booked).
 
+`auto_renew` (absent on items older than auto-renewal: off) is the customer's switch. The expiry of an auto-renew
+pack sets `renewal_due`, the billing date its renewal is next tried, which keys the sparse ByRenewalDue index
+(with `account_pack`); the lifecycle job moves it a day on after a refused attempt (`renewal_failed_on`: the
+date whose pack_renewal_failed is out) and removes it once the renewal bought its pack (`renewed_by`) or its
+retries are over (`renewal_outcome`).
+
 One item is not a pack: the lifecycle job's record of how far it has expired packs, under the partition
 LIFECYCLE_PARTITION, which no account id can be (they never hold "#").
 """
@@ -24,7 +30,7 @@ from botocore.exceptions import ClientError
 
 from shared.accounts.errors import PackNotFound, StalePack
 from shared.accounts.models import Pack, PackOrigin, PackStatus, Payment
-from shared.lifecycle.models import TrackedPack
+from shared.lifecycle.models import PendingRenewal, TrackedPack
 from shared.pricing import billing_date
 from shared.store.codec import batch_get, condition_failed, from_attributes, query_items, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
@@ -33,6 +39,9 @@ _PAID_PARTS = ("cash", "income", "gift", "voucher")
 LIFECYCLE_PARTITION = "#lifecycle"
 _EXPIRY_CURSOR = "expiries"
 _BY_EXPIRY_DATE = "ByExpiryDate"
+_BY_RENEWAL_DUE = "ByRenewalDue"
+RENEWAL_RENEWED = "renewed"
+RENEWAL_STOPPED = "stopped"
 
 
 class PackIdTaken(RuntimeError):
@@ -66,6 +75,7 @@ def pack_to_item(pack: Pack, zone: ZoneInfo) -> dict[str, Any]:
         "grant_id": pack.grant_id,
         "paid": None if pack.paid is None else {part: getattr(pack.paid, part) for part in _PAID_PARTS},
         "deferred_value": pack.deferred,
+        "auto_renew": pack.auto_renew,
     }
 
 
@@ -86,6 +96,16 @@ def pack_from_item(values: Mapping[str, Any]) -> Pack:
         grant_id=values.get("grant_id"),
         paid=None if paid is None else Payment(**{part: Decimal(paid.get(part, 0)) for part in _PAID_PARTS}),
         deferred=None if values.get("deferred_value") is None else Decimal(values["deferred_value"]),
+        auto_renew=bool(values.get("auto_renew", False)),  # items older than auto-renewal have none: off
+    )
+
+
+def pending_renewal_from_item(values: Mapping[str, Any]) -> PendingRenewal:
+    failed_on = values.get("renewal_failed_on")
+    return PendingRenewal(
+        pack=pack_from_item(values),
+        due=date.fromisoformat(values["renewal_due"]),
+        failed_on=None if failed_on is None else date.fromisoformat(failed_on),
     )
 
 
@@ -148,6 +168,26 @@ class PackRepository:
             refusal,
         )
 
+    def set_auto_renew(self, pack: Pack, auto_renew: bool) -> Pack:
+        """Turn the pack's auto-renewal on or off while it is still recorded live; the pack as written. StalePack
+        if it was expired or refunded since it was read (read again: the rules refuse it then)."""
+        try:
+            answer = self._dynamodb.update_item(
+                TableName=self.table, Key=self._key(pack.account_id, pack.pack_id),
+                UpdateExpression="SET auto_renew = :renew",
+                ConditionExpression="#status IN (:active, :exhausted)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_attributes({
+                    ":renew": auto_renew, ":active": PackStatus.ACTIVE.value, ":exhausted": PackStatus.EXHAUSTED.value,
+                }),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise StalePack(pack.pack_id) from error
+            raise
+        return pack_from_item(from_attributes(answer["Attributes"]))
+
     # -- the lifecycle job's side
 
     def tracked_on(self, day: date) -> list[TrackedPack]:
@@ -163,25 +203,33 @@ class PackRepository:
         return [tracked_pack_from_item(item) for item in sorted(items, key=lambda item: item["account_pack"])
                 if item.get("expiry_date") == day.isoformat()]
 
-    def mark_expired(self, pack: Pack) -> TransactionItem:
+    def mark_expired(self, pack: Pack, *, renewal_due: date | None = None) -> TransactionItem:
         """Record the expiry of a pack still live and as read, and the calls it leaves unused (its breakage is
         booked on them in the same transaction). `remaining` is left alone: settlement still deducts the calls
-        of days inside the validity (and books them back from the breakage)."""
+        of days inside the validity (and books them back from the breakage). `renewal_due` puts an auto-renew
+        pack in the renewal index in the same write; the write is conditioned on `auto_renew` as read, so a
+        switch turned meanwhile makes it read again."""
         def refusal(old: dict[str, Any] | None) -> Exception:
             if old is not None and old.get("status") in (PackStatus.ACTIVE.value, PackStatus.EXHAUSTED.value):
                 return PackDrawnMeanwhile(f"{pack.account_id}#{pack.pack_id}")
             return PackNoLongerLive(f"{pack.account_id}#{pack.pack_id}")
 
+        renewal = "" if renewal_due is None else ", renewal_due = :due"
+        values: dict[str, Any] = {
+            ":expired": PackStatus.EXPIRED.value, ":unused": pack.remaining,
+            ":active": PackStatus.ACTIVE.value, ":exhausted": PackStatus.EXHAUSTED.value, ":renew": True,
+        }
+        if renewal_due is not None:
+            values[":due"] = renewal_due.isoformat()
+        as_read = ("auto_renew = :renew" if pack.auto_renew
+                   else "(attribute_not_exists(auto_renew) OR auto_renew <> :renew)")
         return TransactionItem(
             {"Update": {
                 "TableName": self.table, "Key": self._key(pack.account_id, pack.pack_id),
-                "UpdateExpression": "SET #status = :expired, unused_at_expiry = :unused",
-                "ConditionExpression": "#status IN (:active, :exhausted) AND remaining = :unused",
+                "UpdateExpression": f"SET #status = :expired, unused_at_expiry = :unused{renewal}",
+                "ConditionExpression": f"#status IN (:active, :exhausted) AND remaining = :unused AND {as_read}",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": to_attributes({
-                    ":expired": PackStatus.EXPIRED.value, ":unused": pack.remaining,
-                    ":active": PackStatus.ACTIVE.value, ":exhausted": PackStatus.EXHAUSTED.value,
-                }),
+                "ExpressionAttributeValues": to_attributes(values),
             }},
             refusal,
         )
@@ -200,6 +248,52 @@ class PackRepository:
             UpdateExpression="SET expiring_notified_at = :at", ConditionExpression="attribute_exists(pack_id)",
             ExpressionAttributeValues=to_attributes({":at": sortable_instant(at)}),
         )
+
+    def renewals_due_on(self, day: date) -> list[PendingRenewal]:
+        """The pending renewals the renewal index holds for `day`, read consistently from the table."""
+        query: dict[str, Any] = {
+            "TableName": self.table, "IndexName": _BY_RENEWAL_DUE, "KeyConditionExpression": "renewal_due = :day",
+            "ExpressionAttributeValues": to_attributes({":day": day.isoformat()}),
+        }
+        keys = [{"account_id": item["account_id"], "pack_id": item["pack_id"]}
+                for item in query_items(self._dynamodb, query)]
+        items = [from_attributes(item) for item in batch_get(self._dynamodb, self.table, keys)]
+        return [pending_renewal_from_item(item) for item in sorted(items, key=lambda item: item["account_pack"])
+                if item.get("renewal_due") == day.isoformat()]
+
+    def record_renewal_failed(self, pending: PendingRenewal, day: date, next_due: date | None) -> None:
+        """A refused attempt of `day` whose pack_renewal_failed is out: due again on `next_due`, or out of the
+        renewal index for good (its retries are over). Conditioned on the renewal as read: a concurrent run that
+        recorded it first wins, and this one changes nothing."""
+        due = "SET renewal_due = :next, renewal_failed_on = :day" if next_due is not None else (
+            "SET renewal_failed_on = :day, renewal_outcome = :stopped REMOVE renewal_due")
+        values: dict[str, Any] = {":due": pending.due.isoformat(), ":day": day.isoformat()}
+        if next_due is None:
+            values[":stopped"] = RENEWAL_STOPPED
+        else:
+            values[":next"] = next_due.isoformat()
+        self._update_pending(pending, due, values)
+
+    def record_renewal_stopped(self, pending: PendingRenewal) -> None:
+        """A renewal whose retries ran out while no run tried it: out of the renewal index, untried."""
+        self._update_pending(pending, "SET renewal_outcome = :stopped REMOVE renewal_due",
+                             {":due": pending.due.isoformat(), ":stopped": RENEWAL_STOPPED})
+
+    def record_renewed(self, pending: PendingRenewal, renewed_by: str) -> None:
+        """The renewal bought `renewed_by` and its pack_renewed is out: out of the renewal index."""
+        self._update_pending(pending, "SET renewal_outcome = :renewed, renewed_by = :by REMOVE renewal_due",
+                             {":due": pending.due.isoformat(), ":renewed": RENEWAL_RENEWED, ":by": renewed_by})
+
+    def _update_pending(self, pending: PendingRenewal, update: str, values: dict[str, Any]) -> None:
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table, Key=self._key(pending.pack.account_id, pending.pack.pack_id),
+                UpdateExpression=update, ConditionExpression="renewal_due = :due",
+                ExpressionAttributeValues=to_attributes(values),
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
 
     def expiries_done_through(self) -> date | None:
         """The date up to which every pack has been expired and announced (None before the first run)."""

@@ -64,6 +64,7 @@ SAMPLES: dict[tuple[str, str], Callable[[Ids, int], Any]] = {
     ("POST", "/v1/accounts/{account_id}/packs"): lambda ids, n: {
         "body": {"purchase_id": f"scope-p{n}", "billing_tag": "phone_2e", "size": 1000}},
     ("GET", "/v1/accounts/{account_id}/packs"): lambda ids, n: None,
+    ("PATCH", "/v1/accounts/{account_id}/packs/{pack_id}"): lambda ids, n: {"body": {"auto_renew": True}},
     ("POST", "/v1/accounts/{account_id}/packs/{pack_id}/refund"): lambda ids, n: {"body": {"refund_id": f"scope-f{n}"}},
     ("GET", "/v1/accounts/{account_id}/bills"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/bills/resources"): lambda ids, n: None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from shared.accounts.models import PackOrigin, PackStatus, PackView, PurchaseResult
 from shared.accounts.rules import used_percent
+from shared.lifecycle.renewal import RENEWAL_PURCHASE_PREFIX
 from shared.services.accounts import MAX_PACKS_PER_PURCHASE
 from shared.web.fields import ClientId, InstantOut, KnownBillingTag
 from shared.web.model import AnswerModel, RequestModel
@@ -28,6 +29,17 @@ class PurchaseIn(RequestModel):
     quantity: StrictInt = Field(default=1, ge=1, le=MAX_PACKS_PER_PURCHASE)
     voucher_amount: MoneyIn | None = Field(default=None, description="Pays first; at most the price.")
 
+    @field_validator("purchase_id")
+    @classmethod
+    def _not_a_renewal(cls, purchase_id: str) -> str:
+        if purchase_id.startswith(RENEWAL_PURCHASE_PREFIX):
+            raise ValueError(f"ids starting with {RENEWAL_PURCHASE_PREFIX!r} are the auto-renewals' own")
+        return purchase_id
+
+
+class AutoRenewIn(RequestModel):
+    auto_renew: StrictBool = Field(description="Renew the pack when it expires (自动续费): bought packs only.")
+
 
 class PackOut(AnswerModel):
     pack_id: str
@@ -42,6 +54,7 @@ class PackOut(AnswerModel):
     expires_at: InstantOut
     status: PackStatus
     refundable: bool
+    auto_renew: bool = Field(description="Bought again, same tag and size, from the balance when it expires.")
 
     @classmethod
     def from_domain(cls, view: PackView) -> PackOut:
@@ -60,6 +73,7 @@ class PackOut(AnswerModel):
             expires_at=pack.expires_at,
             status=view.status,
             refundable=view.refundable,
+            auto_renew=pack.auto_renew,
         )
 
 

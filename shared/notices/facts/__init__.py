@@ -17,6 +17,8 @@ FACTS: Mapping[EventType, Callable[[Detail], Any]] = {
     EventType.PACK_EXHAUSTED: packs.pack_exhausted,
     EventType.PACK_EXPIRING: packs.pack_expiring,
     EventType.PACK_EXPIRED: packs.pack_expired,
+    EventType.PACK_RENEWED: packs.pack_renewed,
+    EventType.PACK_RENEWAL_FAILED: packs.pack_renewal_failed,
     EventType.ARREARS: account.arrears,
     EventType.SUSPENDED: account.suspended,
     EventType.RELEASED: account.released,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from shared.notices.detail import Detail
@@ -90,3 +91,30 @@ def pack_expired(detail: Detail) -> PackExpired:
     unused = detail.count("unused_calls")
     unused = detail.count("remaining") if unused is None else unused
     return PackExpired(pack=pack_label(detail), expired_at=detail.instant("expires_at"), voided_calls=unused or None)
+
+
+class PackRenewed(NamedTuple):
+    pack: PackLabel
+    price: Decimal | None  # what the renewal cost, vouchers included (none are used)
+    expires_at: datetime | None  # the new pack's
+
+
+def pack_renewed(detail: Detail) -> PackRenewed:
+    return PackRenewed(pack=pack_label(detail), price=detail.money("price"), expires_at=detail.instant("expires_at"))
+
+
+class PackRenewalFailed(NamedTuple):
+    pack: PackLabel
+    suspended: bool  # the account is suspended or released (else its balance was short)
+    price: Decimal | None
+    shortfall: Decimal | None
+    next_attempt: date | None  # None: no retry is left, auto-renewal has stopped
+    last_retry: date | None
+
+
+def pack_renewal_failed(detail: Detail) -> PackRenewalFailed:
+    return PackRenewalFailed(
+        pack=pack_label(detail), suspended=detail.text("reason") == "ACCOUNT_SUSPENDED", price=detail.money("price"),
+        shortfall=detail.money("shortfall"), next_attempt=detail.day("next_attempt_date"),
+        last_retry=detail.day("last_retry_date"),
+    )

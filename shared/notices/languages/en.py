@@ -16,6 +16,8 @@ from shared.notices.facts.packs import (
     PackExpiring,
     PackLabel,
     PackLow,
+    PackRenewalFailed,
+    PackRenewed,
 )
 from shared.notices.facts.refunds import RefundCompleted
 from shared.notices.facts.reports import DailyReport
@@ -130,6 +132,42 @@ def pack_expired(facts: PackExpired, f: Formats) -> Draft:
     )
 
 
+def pack_renewed(facts: PackRenewed, f: Formats) -> Draft:
+    price = clause(" for {}", facts.price, f.money)
+    until = clause(", valid until {}", facts.expires_at, f.instant)
+    return Draft(
+        title="Pack renewed",
+        text=f"Your pack{_pack(facts.pack, f)} expired and was renewed automatically: a new pack of the same type and "
+             f"size was bought from your balance{price}{until}. Auto-renewal stays on for the new pack; you can turn "
+             "it off in the console's pack list.",
+        sms=f"Your pack{_pack(facts.pack, f, with_size=False)} was renewed{price}"
+            f"{clause(', valid until {}', facts.expires_at, lambda at: f.day(at.astimezone(f.zone).date()))}.",
+    )
+
+
+def pack_renewal_failed(facts: PackRenewalFailed, f: Formats) -> Draft:
+    if facts.suspended:
+        why = "your account is suspended"
+    else:
+        why = (f"your balance is not enough{clause(' to pay its price of {}', facts.price, f.money)}"
+               f"{clause(' ({} short)', facts.shortfall, f.money)}")
+    if facts.next_attempt is not None:
+        then = (f"We will try again at 00:00 each day{clause(' until {}', facts.last_retry, f.day)}: "
+                "recharge before then to keep the pack" + (" and have the service restored." if facts.suspended
+                                                          else "."))
+        sms_then = f"Retried daily{clause(' until {}', facts.last_retry, f.day)}."
+    else:
+        then = "This was the last try: auto-renewal has stopped. Buy a new pack in the console to keep calls prepaid."
+        sms_then = "Auto-renewal has stopped."
+    return Draft(
+        title="Pack renewal failed",
+        text=f"Your pack{_pack(facts.pack, f)} expired but could not be renewed: {why}. {then}",
+        sms=f"Pack{_pack(facts.pack, f, with_size=False)} not renewed: "
+            f"{'account suspended' if facts.suspended else 'balance short'}"
+            f"{'' if facts.suspended else clause(' by {}', facts.shortfall, f.money)}. {sms_then}",
+    )
+
+
 def arrears(facts: Arrears, f: Formats) -> Draft:
     state = "is still in arrears" if facts.still_in_arrears else "is in arrears"
     deadline = (f"if it is still below zero at {f.instant(facts.suspend_at)}, the service will be suspended"
@@ -228,6 +266,8 @@ LANGUAGE = Language(
         EventType.PACK_EXHAUSTED: pack_exhausted,
         EventType.PACK_EXPIRING: pack_expiring,
         EventType.PACK_EXPIRED: pack_expired,
+        EventType.PACK_RENEWED: pack_renewed,
+        EventType.PACK_RENEWAL_FAILED: pack_renewal_failed,
         EventType.ARREARS: arrears,
         EventType.SUSPENDED: suspended,
         EventType.RELEASED: released,

@@ -16,6 +16,8 @@ from shared.notices.facts.packs import (
     PackExpiring,
     PackLabel,
     PackLow,
+    PackRenewalFailed,
+    PackRenewed,
 )
 from shared.notices.facts.refunds import RefundCompleted
 from shared.notices.facts.reports import DailyReport
@@ -126,6 +128,40 @@ def pack_expired(facts: PackExpired, f: Formats) -> Draft:
     )
 
 
+def pack_renewed(facts: PackRenewed, f: Formats) -> Draft:
+    price = clause("，扣费{}", facts.price, f.money)
+    return Draft(
+        title="资源包自动续费成功通知",
+        text=f"您的资源包{_pack(facts.pack, f)}已到期，已为您自动续费：从账户余额购买了同类型、同规格的新资源包{price}"
+             f"{clause('，有效期至{}', facts.expires_at, f.instant)}。"
+             "新资源包仍开启自动续费，如需关闭，可在控制台资源包列表中操作。",
+        sms=f"您的资源包{_pack(facts.pack, f, with_size=False)}已自动续费{price}"
+            f"{clause('，有效期至{}', facts.expires_at, lambda at: f.day(at.astimezone(f.zone).date()))}。",
+    )
+
+
+def pack_renewal_failed(facts: PackRenewalFailed, f: Formats) -> Draft:
+    if facts.suspended:
+        why = "您的账户已停服"
+    else:
+        short = clause("，还差{}", facts.shortfall, f.money)
+        why = (f"账户余额不足（续费价格{f.money(facts.price)}{short}）" if facts.price is not None
+               else f"账户余额不足{short}")
+    sms_why = "账户已停服" if facts.suspended else "余额不足" + clause("，差{}", facts.shortfall, f.money)
+    if facts.next_attempt is not None:
+        then = f"系统将在每日00:00重试{clause('，直至{}', facts.last_retry, f.day)}，请在此之前充值" + (
+            "以恢复服务并完成续费。" if facts.suspended else "以完成续费。")
+        sms_then = f"每日重试{clause('至{}', facts.last_retry, f.day)}。"
+    else:
+        then = "本次为最后一次重试，自动续费已停止；如需继续以资源包抵扣，请在控制台购买新的资源包。"
+        sms_then = "自动续费已停止。"
+    return Draft(
+        title="资源包自动续费失败通知",
+        text=f"您的资源包{_pack(facts.pack, f)}已到期，自动续费失败：{why}。{then}",
+        sms=f"资源包{_pack(facts.pack, f, with_size=False)}续费失败：{sms_why}。{sms_then}",
+    )
+
+
 def arrears(facts: Arrears, f: Formats) -> Draft:
     state = "仍处于欠费状态" if facts.still_in_arrears else "已欠费"
     deadline = (f"若{f.instant(facts.suspend_at)}时余额仍为负数，人脸核身服务将停止" if facts.suspend_at is not None
@@ -218,6 +254,8 @@ LANGUAGE = Language(
         EventType.PACK_EXHAUSTED: pack_exhausted,
         EventType.PACK_EXPIRING: pack_expiring,
         EventType.PACK_EXPIRED: pack_expired,
+        EventType.PACK_RENEWED: pack_renewed,
+        EventType.PACK_RENEWAL_FAILED: pack_renewal_failed,
         EventType.ARREARS: arrears,
         EventType.SUSPENDED: suspended,
         EventType.RELEASED: released,
