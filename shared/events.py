@@ -31,6 +31,9 @@ class EventType(StrEnum):
     PACK_RENEWAL_FAILED = "pack_renewal_failed"
     REFUND_COMPLETED = "refund_completed"
     DAILY_REPORT = "daily_report"
+    BALANCE_LOW = "balance_low"
+    BUDGET_REACHED = "budget_reached"
+    RUNWAY_LOW = "runway_low"
 
 
 @dataclass(frozen=True)

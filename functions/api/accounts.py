@@ -6,6 +6,7 @@ refusal is an error the service raises. Scopes are checked by the API's authoriz
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -23,7 +24,9 @@ from functions.api.models.accounts import (
 from functions.api.models.keys import ApiKeyOut
 from functions.api.models.packs import GrantIn, PackAnswer, PackOut
 from functions.wiring.accounts import account_stores
+from shared import clock
 from shared.accounts.models import AccountStatus, Contacts
+from shared.pricing import billing_date
 from shared.services import accounts as service
 from shared.web.fields import AccountId
 from shared.web.openapi import answers
@@ -32,6 +35,11 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 500
 
 router = APIGatewayRouter()
+
+
+def today() -> date:
+    """The billing date now, which an account's runway counts back from."""
+    return billing_date(clock.now(), account_stores().zone)
 
 
 def created(body: object) -> Response:
@@ -45,7 +53,7 @@ def list_accounts(
     cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the page before.")] = None,
 ) -> AccountPageOut:
     page = service.list_accounts(account_stores(), status=status, limit=limit, cursor=cursor)
-    return AccountPageOut.model_validate(page)
+    return AccountPageOut.from_domain(page, today())
 
 
 @router.post(
@@ -61,22 +69,22 @@ def open_account(request: Annotated[NewAccountIn, Body()]) -> Response[AccountOu
         locale=request.locale,
         activated_at=request.activated_at,
     )
-    return created(AccountOut.model_validate(account))
+    return created(AccountOut.from_domain(account, today()))
 
 
 @router.get("/v1/accounts/<account_id>", summary="One account", responses=answers(AccountOut, 404))
 def get_account(account_id: AccountId) -> AccountOut:
-    return AccountOut.model_validate(service.get_account(account_stores(), account_id))
+    return AccountOut.from_domain(service.get_account(account_stores(), account_id), today())
 
 
 @router.patch(
     "/v1/accounts/<account_id>",
-    summary="Change postpaid, contacts, locale or the daily report",
+    summary="Change postpaid, contacts, locale, the daily report or the alerts",
     responses=answers(AccountOut, 404),
 )
 def patch_account(account_id: AccountId, request: Annotated[AccountPatchIn, Body()]) -> AccountOut:
     account = service.update_account(account_stores(), account_id, request.to_domain())
-    return AccountOut.model_validate(account)
+    return AccountOut.from_domain(account, today())
 
 
 @router.post(
@@ -89,7 +97,7 @@ def recharge(account_id: AccountId, request: Annotated[RechargeIn, Body()]) -> A
         account_stores(), account_id,
         recharge_id=request.recharge_id, wallet=request.wallet, amount=request.amount,
     )
-    return AccountOut.model_validate(account)
+    return AccountOut.from_domain(account, today())
 
 
 @router.post(
@@ -109,7 +117,7 @@ def grant_eid_merchant_pack(account_id: AccountId) -> Response[PackAnswer]:
 )
 def set_violation(account_id: AccountId, request: Annotated[ViolationIn, Body()]) -> AccountOut:
     account = service.set_violation(account_stores(), account_id, suspend=request.suspend)
-    return AccountOut.model_validate(account)
+    return AccountOut.from_domain(account, today())
 
 
 @router.post(

@@ -10,6 +10,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from shared.alerts.models import Alerts, AlertSettings
 from shared.pricing import PackBalance, SettlementCycle, billing_date, pack_kind_for_origin
 
 ZERO = Decimal("0")
@@ -105,6 +106,7 @@ class Account:
     release_at: datetime | None = None  # set when suspended for arrears: when the account will be released
     released_at: datetime | None = None
     eid_granted_at: datetime | None = None
+    alerts: Alerts = field(default_factory=Alerts)
     version: int = 0  # bumped by every write of money or status: a write conditioned on it saw the latest state
 
     @property
@@ -219,8 +221,11 @@ class ProfileChanges:
     contacts: Mapping[str, str | None] | None = None
     locale: Locale | None = None
     daily_report: bool | None = None
+    # The alert settings given, as the account will have them (a setting sent as null is unset):
+    alert_settings: AlertSettings | None = None
+    alert_fields: frozenset[str] = frozenset()  # which of balance_alert, budgets, runway_alert_days were given
 
     @property
     def empty(self) -> bool:
         return (self.postpaid_enabled is None and self.contacts is None and self.locale is None
-                and self.daily_report is None)
+                and self.daily_report is None and not self.alert_fields)

@@ -23,6 +23,7 @@ from shared.accounts.models import (
     SuspensionReason,
     Wallets,
 )
+from shared.alerts.records import alerts_from_record, alerts_record
 from shared.instants import format_instant, parse_instant
 from shared.pricing import SettlementCycle, format_money
 
@@ -119,6 +120,7 @@ def account_record(account: Account, *, money: Callable[[Decimal], Any], instant
         "release_at": optional(account.release_at),
         "released_at": optional(account.released_at),
         "eid_granted_at": optional(account.eid_granted_at),
+        **alerts_record(account.alerts, money=money),
         "version": account.version,
     }
 
@@ -152,6 +154,7 @@ def account_from_record(values: Mapping[str, Any], *, instant: Callable[[str], d
         release_at=optional("release_at"),
         released_at=optional("released_at"),
         eid_granted_at=optional("eid_granted_at"),
+        alerts=alerts_from_record(values),
         version=int(values.get("version", 0)),
     )
 

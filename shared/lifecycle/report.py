@@ -1,4 +1,5 @@
-"""The daily report (订阅日报) of one account: yesterday's calls, charges and the packs left.
+"""The daily report (订阅日报) of one account: yesterday's calls, charges and the packs left; the balance and today's
+runway (shared.alerts.rules).
 
 The pack-lifecycle job and the daily settlement both run at 00:00, in no set order, and the report of a
 day must quote the bill that night's settlement writes for it. So the report of day D goes out once D's
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from shared.accounts.models import Account, AccountStatus, Pack, PackStatus
 from shared.accounts.rules import pack_status
+from shared.alerts.rules import runway_days
 from shared.arrears.rules import standing_at
 from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
@@ -63,15 +65,20 @@ def sent_with_its_bill(account: Account, bill: Bill, zone: ZoneInfo) -> bool:
 
 
 def daily_report_event(
-    account_id: str, day: DayCalls, bill: Bill | None, packs: Iterable[Pack], now: datetime
+    account: Account, day: DayCalls, bill: Bill | None, packs: Iterable[Pack], now: datetime, zone: ZoneInfo
 ) -> DomainEvent:
+    """`account`: as the report finds it (after that night's bill, when it is sent with it): its balance and
+    today's runway are in the report."""
     packs_left = [pack for pack in packs if pack_status(pack, now) is PackStatus.ACTIVE]
+    account_id = account.account_id
     return DomainEvent(
         event_id=f"daily_report#{account_id}#{day.usage_date.isoformat()}",
         event_type=EventType.DAILY_REPORT,
         account_id=account_id,
         at=now,
         detail={
+            "balance": format_money(account.balance),
+            "runway_days": runway_days(account.balance, account.alerts.spend, billing_date(now, zone)),
             "date": day.usage_date.isoformat(),
             "calls": day.calls,
             "billable_calls": day.billable_calls,

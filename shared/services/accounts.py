@@ -11,8 +11,8 @@ another request is refused with IDEMPOTENCY_KEY_REUSED.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -59,6 +59,9 @@ from shared.accounts.snapshots import (
     purchase_from_json,
     purchase_to_json,
 )
+from shared.alerts.events import alert_events
+from shared.alerts.models import Alerts, DaySpend
+from shared.alerts.rules import MoneyChange, after_money_change
 from shared.arrears.models import RestoreCause
 from shared.arrears.rules import (
     credit,
@@ -160,7 +163,8 @@ def list_accounts(
 
 def update_account(stores: AccountStores, account_id: str, changes: ProfileChanges) -> Account:
     if changes.empty:
-        raise InvalidField("body", "give at least one of postpaid_enabled, contacts, locale, daily_report")
+        raise InvalidField("body", "give at least one of postpaid_enabled, contacts, locale, daily_report, "
+                                   "balance_alert, budgets, runway_alert_days")
     return stores.accounts.update_profile(account_id, changes)
 
 
@@ -182,19 +186,21 @@ def recharge(stores: AccountStores, account_id: str, *, recharge_id: str, wallet
         account = get_account(stores, account_id)
         now = clock.now()
         done = credit(account, {wallet: amount}, cause=RestoreCause.RECHARGE, cause_id=recharge_id, at=now)
+        alerts, _ = money_alerts(stores, account, MoneyChange.RECHARGE, done.after.balance, now, cause=recharge_id)
+        after = replace(done.after, alerts=alerts)
         events = [] if done.notice is None else [done.notice]
         entry = LedgerEntry(account_id, LedgerKind.RECHARGE, wallet, amount, now, recharge_id)
         try:
             stores.writer.commit([
-                claim.item(account_to_json(done.after), events),
+                claim.item(account_to_json(after), events),
                 stores.ledger.add(entry),
-                stores.accounts.credit(account, {wallet: amount}, restoring=done.restored),
+                stores.accounts.credit(account, {wallet: amount}, restoring=done.restored, alerts=alerts),
             ])
         except ClientIdTaken:
             return account_from_json(claim.record_of_the_winner().answer)
         if events:
             stores.events.publish(events)
-        return done.after
+        return after
 
     return retry_while_stale(account_id, attempt)
 
@@ -298,36 +304,47 @@ def buy_packs(
     claim = ClientIdClaim(stores, account_id, "purchase", "purchase_id", purchase_id,
                           {"billing_tag": billing_tag, "size": size, "quantity": quantity,
                            "voucher_amount": format_money(voucher), **({"auto_renew": True} if auto_renew else {})})
-    if (stored := claim.stored_answer()) is not None:
-        result = purchase_from_json(stored)
+    if (record := claim.stored_record()) is not None:
+        result = purchase_from_json(record.answer)
         _publish_delivered(stores, [view.pack for view in result.packs])
+        publish_again(stores, record)
         return result
 
-    account = get_account(stores, account_id)
-    if not account.may_buy:
-        raise AccountSuspended(account_id, account.status.value)
-    payment = split_payment(price, voucher, account.wallets, account.balance)
-    now = clock.now() if at is None else at
-    effective_from, expires_at = purchased_pack_validity(now, stores.zone)
-    packs = [
-        Pack(account_id=account_id, pack_id=time_ordered_id("pk", now), billing_tag=billing_tag,
-             origin=PackOrigin.PURCHASE, size=size, remaining=size, acquired_at=now, effective_from=effective_from,
-             expires_at=expires_at, purchase_id=purchase_id, paid=share, deferred=share.from_wallets,
-             auto_renew=auto_renew)
-        for share in allocate_payment(payment, [tier.price] * quantity)
-    ]
-    result = PurchaseResult(tuple(view_pack(pack, account, now, stores.zone) for pack in packs), payment)
-    try:
-        stores.writer.commit([
-            claim.item(purchase_to_json(result)),
-            *(stores.packs.add(pack, zone=stores.zone) for pack in packs),
-            *(stores.ledger.add(entry) for entry in purchase_entries(account_id, purchase_id, packs, payment, now)),
-            stores.accounts.debit(account_id, payment),
-            *stores.books.book(account_id, purchase_bookings(packs, billing_date(now, stores.zone))),
-        ])
-    except ClientIdTaken:
-        result = purchase_from_json(claim.answer_of_the_winner())
+    def attempt() -> tuple[PurchaseResult, list[DomainEvent]]:
+        account = get_account(stores, account_id)
+        if not account.may_buy:
+            raise AccountSuspended(account_id, account.status.value)
+        payment = split_payment(price, voucher, account.wallets, account.balance)
+        now = clock.now() if at is None else at
+        today = billing_date(now, stores.zone)
+        effective_from, expires_at = purchased_pack_validity(now, stores.zone)
+        packs = [
+            Pack(account_id=account_id, pack_id=time_ordered_id("pk", now), billing_tag=billing_tag,
+                 origin=PackOrigin.PURCHASE, size=size, remaining=size, acquired_at=now,
+                 effective_from=effective_from, expires_at=expires_at, purchase_id=purchase_id, paid=share,
+                 deferred=share.from_wallets, auto_renew=auto_renew)
+            for share in allocate_payment(payment, [tier.price] * quantity)
+        ]
+        result = PurchaseResult(tuple(view_pack(pack, account, now, stores.zone) for pack in packs), payment)
+        alerts, events = money_alerts(stores, account, MoneyChange.PURCHASE, account.balance - payment.from_wallets,
+                                      now, cause=purchase_id, spent=[(today, DaySpend(packs=payment.from_wallets))])
+        try:
+            stores.writer.commit([
+                claim.item(purchase_to_json(result), events),
+                *(stores.packs.add(pack, zone=stores.zone) for pack in packs),
+                *(stores.ledger.add(entry) for entry in purchase_entries(account_id, purchase_id, packs, payment, now)),
+                stores.accounts.debit(account, payment, alerts=alerts),
+                *stores.books.book(account_id, purchase_bookings(packs, today)),
+            ])
+        except ClientIdTaken:
+            winner = claim.record_of_the_winner()
+            return purchase_from_json(winner.answer), [DomainEvent.from_json(text) for text in winner.events]
+        return result, events
+
+    result, events = retry_while_stale(account_id, attempt)
     _publish_delivered(stores, [view.pack for view in result.packs])
+    if events:
+        stores.events.publish(events)
     return result
 
 
@@ -382,6 +399,15 @@ class ClientIdClaim:
         put = self._client_ids.put_transaction_item(self.record_id, self.fingerprint, answer,
                                                     [event.to_json() for event in events])
         return TransactionItem(put, lambda _old: ClientIdTaken(self.record_id))
+
+
+def money_alerts(stores: AccountStores, account: Account, change: MoneyChange, balance: Decimal, now: datetime, *,
+                 cause: str, spent: Sequence[tuple[date, DaySpend]] = ()) -> tuple[Alerts, list[DomainEvent]]:
+    """The account's alerts after a write of `change` leaves its balance at `balance`, and the notices it sends
+    (shared.alerts.rules): written and published with the write."""
+    outcome = after_money_change(account.alerts, change=change, balance=balance,
+                                 today=billing_date(now, stores.zone), spent=spent)
+    return outcome.alerts, alert_events(account.account_id, now, outcome.notices, cause=cause)
 
 
 def publish_again(stores: AccountStores, record: ClientIdRecord) -> None:

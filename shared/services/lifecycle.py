@@ -224,9 +224,10 @@ def _daily_report(stores: LifecycleStores, account_id: str, day: date, now: date
     if left_to_settlement(account, counters, bill_item is not None, now):
         return None
     return daily_report_event(
-        account_id,
+        account,
         daily_calls(day, day, counters)[0],
         None if bill_item is None else bill_from_item(bill_item),
         stores.packs.list_for_account(account_id),
         now,
+        stores.zone,
     )

@@ -18,6 +18,7 @@ from shared.accounts.errors import (
     PackNotFound,
 )
 from shared.accounts.models import WALLET_ORDER, ZERO, LedgerEntry, LedgerKind, Pack, Wallets
+from shared.alerts.rules import MoneyChange
 from shared.arrears.models import RestoreCause
 from shared.arrears.rules import credit
 from shared.books.rules import refund_bookings
@@ -25,7 +26,14 @@ from shared.events import DomainEvent, EventType
 from shared.pricing import billing_date, format_money
 from shared.refunds.models import Refund, refund_from_json, refund_to_json, refunded_wallets_to_json
 from shared.refunds.rules import refund_refusal
-from shared.services.accounts import AccountStores, ClientIdClaim, get_account, publish_again, retry_while_stale
+from shared.services.accounts import (
+    AccountStores,
+    ClientIdClaim,
+    get_account,
+    money_alerts,
+    publish_again,
+    retry_while_stale,
+)
 
 
 def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_id: str) -> Refund:
@@ -46,7 +54,9 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
         refund = Refund(refund_id, pack_id, _paid_from_wallets(pack), now)
         credits = {wallet: refund.to[wallet] for wallet in WALLET_ORDER if refund.to[wallet] > ZERO}
         done = credit(account, credits, cause=RestoreCause.REFUND, cause_id=refund_id, at=now)
-        events = [_refund_completed(pack, refund), *([] if done.notice is None else [done.notice])]
+        alerts, alert_notices = money_alerts(stores, account, MoneyChange.REFUND, done.after.balance, now,
+                                             cause=refund_id)
+        events = [_refund_completed(pack, refund), *([] if done.notice is None else [done.notice]), *alert_notices]
         details = {"pack_id": pack_id, "billing_tag": pack.billing_tag, "size": pack.size}
         entries = [LedgerEntry(account_id, LedgerKind.REFUND, wallet, amount, now, refund_id, details)
                    for wallet, amount in credits.items()]
@@ -55,7 +65,7 @@ def refund_pack(stores: AccountStores, account_id: str, pack_id: str, *, refund_
                 claim.item(refund_to_json(refund), events),
                 stores.packs.mark_refunded(pack, now),
                 *(stores.ledger.add(entry) for entry in entries),
-                stores.accounts.credit(account, credits, restoring=done.restored),
+                stores.accounts.credit(account, credits, restoring=done.restored, alerts=alerts),
                 *stores.books.book(account_id, refund_bookings(pack, billing_date(now, stores.zone))),
             ])
         except ClientIdTaken:

@@ -191,8 +191,8 @@ def _daily_report(stores: SettlementStores, account: Account, bill: Bill) -> lis
         return []
     day = bill.period_start
     counters = stores.usage.for_day(account.account_id, day, consistent=True)
-    return [daily_report_event(account.account_id, daily_calls(day, day, counters)[0], bill,
-                               stores.packs.list_for_account(account.account_id), bill.settled_at)]
+    return [daily_report_event(account, daily_calls(day, day, counters)[0], bill,
+                               stores.packs.list_for_account(account.account_id), bill.settled_at, stores.zone)]
 
 
 def _log_settled(account_id: str, settlements: Sequence[PeriodSettlement], waiting: Sequence[DayTag]) -> None:

@@ -15,6 +15,8 @@ work for the account.
 - The charge is taken from cash, income and gift, in that order, as far as each holds above zero; the
   rest from cash, which may go below zero. A charge that leaves the balance below zero puts an active
   account in arrears (suspension due 24 hours later) and is announced.
+- The bill's postpaid amount is the spend of its date (a monthly bill's last day), and the alerts decide
+  from the balance and spend it leaves (shared.alerts.rules), in the same transaction.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from shared.accounts.models import (
     PackStatus,
     Wallet,
 )
+from shared.alerts.events import alert_events
+from shared.alerts.models import DaySpend
+from shared.alerts.rules import MoneyChange, after_money_change
 from shared.arrears.rules import SUSPENSION_DELAY
 from shared.events import DomainEvent, EventType
 from shared.instants import format_instant
@@ -186,12 +191,16 @@ def _settle_period(
     )
     charges = split_charge(bill.total_amount, account)
     after = _charged(account, bill, charges)
+    alerts = after_money_change(after.alerts, change=MoneyChange.SETTLEMENT, balance=after.balance,
+                                today=run.run_date, spent=[(bill.period_end, DaySpend(postpaid=bill.total_amount))])
+    after = replace(after, alerts=alerts.alerts)
     entries = tuple(
         LedgerEntry(account.account_id, LedgerKind.POSTPAID_CHARGE, wallet, -amount, bill.settled_at, bill.bill_id,
                     {"period_start": period.start.isoformat()})
         for wallet, amount in charges
     )
-    events = (*_pack_events(pack_changes, bill), *_arrears_events(account, after, bill))
+    events = (*_pack_events(pack_changes, bill), *_arrears_events(account, after, bill),
+              *alert_events(account.account_id, bill.settled_at, alerts.notices, cause=bill.bill_id))
     return PeriodSettlement(
         bill=bill, account_before=account, account_after=after, ledger_entries=entries, pack_changes=pack_changes,
         settled_counts={(c.usage_date, c.billing_tag): c.billable for c in counters}, events=events,

@@ -37,6 +37,8 @@ from shared.accounts.models import (
     Wallet,
 )
 from shared.accounts.snapshots import account_from_record, account_record
+from shared.alerts.models import Alerts
+from shared.alerts.records import settings_record, tracking_record
 from shared.store.codec import (
     condition_failed,
     decode_cursor,
@@ -61,6 +63,16 @@ DEADLINE_KIND = "deadline_kind"
 DEADLINE_AT = "deadline_at"
 PENDING_NOTICE = "pending_notice"
 ARREARS_INSTANTS = ("arrears_since", "suspend_at", "release_at", "released_at")
+ALERT_STATE_OF_SETTING = {"balance_alert": "balance_alert_state", "budgets": "budgets_reached",
+                          "runway_alert_days": "runway_low_sent"}
+
+
+def set_alert_tracking(alerts: Alerts, sets: list[str], names: dict[str, str], values: dict[str, Any]) -> None:
+    """Add the writes of an account's alert tracking (its spend and what its alerts sent) to an update."""
+    for name, value in tracking_record(alerts, money=Decimal).items():
+        sets.append(f"#{name} = :{name}")
+        names[f"#{name}"] = name
+        values[f":{name}"] = value
 
 
 def created_key(created_at: datetime, account_id: str) -> str:
@@ -147,17 +159,21 @@ class AccountRepository:
         )
 
     def credit(
-        self, account: Account, amounts: Mapping[Wallet, Decimal], *, restoring: Account | None = None
+        self, account: Account, amounts: Mapping[Wallet, Decimal], *, restoring: Account | None = None,
+        alerts: Alerts | None = None,
     ) -> TransactionItem:
         """Add each amount to its wallet and all to the balance, if the account is still as `account` read it.
 
         `restoring`: the account with its arrears ended (shared.arrears.rules.ended_by_credit): the same write
         records its standing and removes the arrears instants and the arrears check's deadline and notice.
+        `alerts`: the alerts after the credit (shared.alerts.rules), written with it.
         """
         sets = ["balance = balance + :total", "version = version + :one"]
         removes: list[str] = []
         names: dict[str, str] = {}
         values: dict[str, Any] = {":total": sum(amounts.values(), Decimal(0)), ":one": 1, ":version": account.version}
+        if alerts is not None:
+            set_alert_tracking(alerts, sets, names, values)
         for wallet, amount in amounts.items():
             name = Wallet(wallet).value
             sets.append(f"wallets.#{name} = wallets.#{name} + :{name}")
@@ -187,13 +203,17 @@ class AccountRepository:
             update["ExpressionAttributeNames"] = names
         return TransactionItem({"Update": update}, refusal)
 
-    def debit(self, account_id: str, payment: Payment) -> TransactionItem:
-        """Take a payment's wallet parts, if the account may still buy and each wallet still holds its part
-        (and the balance the sum): a concurrent purchase can never overdraw."""
+    def debit(self, account: Account, payment: Payment, *, alerts: Alerts) -> TransactionItem:
+        """Take a payment's wallet parts, if the account is still as `account` read it (else StaleAccount), may
+        still buy and each wallet still holds its part (and the balance the sum): a concurrent purchase can never
+        overdraw. `alerts`: the alerts after the payment (shared.alerts.rules), written with it."""
+        account_id = account.account_id
         sets = ["version = version + :one"]
-        conditions = ["attribute_exists(account_id)", "NOT #status IN (:suspended, :released)"]
+        conditions = ["attribute_exists(account_id)", "NOT #status IN (:suspended, :released)", "version = :version"]
         names = {"#status": "status"}
-        values: dict[str, Any] = {":one": 1, ":suspended": _UNPAYABLE[0], ":released": _UNPAYABLE[1]}
+        values: dict[str, Any] = {":one": 1, ":suspended": _UNPAYABLE[0], ":released": _UNPAYABLE[1],
+                                  ":version": account.version}
+        set_alert_tracking(alerts, sets, names, values)
         if payment.from_wallets > 0:
             sets.append("balance = balance - :total")
             conditions.append("balance >= :total")
@@ -211,6 +231,8 @@ class AccountRepository:
                 return AccountNotFound(account_id)
             if old.get("status") in _UNPAYABLE:
                 return AccountSuspended(account_id, old["status"])
+            if int(old.get("version", 0)) != account.version:
+                return StaleAccount(account_id)
             return InsufficientBalance()
 
         return TransactionItem(
@@ -257,6 +279,17 @@ class AccountRepository:
             values[":daily_report_listing"] = DAILY_REPORT_LISTING
         elif changes.daily_report is False:
             removes.append("daily_report_listing")
+        if changes.alert_settings is not None:
+            given = settings_record(changes.alert_settings, money=Decimal)
+            for name in sorted(changes.alert_fields):
+                # A setting changed starts its alert afresh: what it had sent is forgotten with it.
+                removes.append(ALERT_STATE_OF_SETTING[name])
+                if given[name] is None:
+                    removes.append(name)
+                else:
+                    sets.append(f"#{name} = :{name}")
+                    names[f"#{name}"] = name
+                    values[f":{name}"] = given[name]
         for name, value in (changes.contacts or {}).items():
             names[f"#contact_{name}"] = name
             if value is None:

@@ -28,7 +28,7 @@ from shared.arrears.models import DeadlineKind
 from shared.events import DomainEvent
 from shared.settlement.models import Bill
 from shared.settlement.plan import PackChange, PeriodSettlement
-from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item
+from shared.store.accounts import DEADLINE_AT, DEADLINE_KIND, account_from_item, set_alert_tracking
 from shared.store.bills import KEY_PREFIX, BillRepository, bill_from_item, bill_key
 from shared.store.codec import condition_failed, from_attributes, to_attributes
 from shared.store.transactions import TransactionItem, sortable_instant
@@ -82,7 +82,7 @@ class SettlementAccounts:
                                None if pending is None else date.fromisoformat(pending.removeprefix(KEY_PREFIX)))
 
     def charge(self, settlement: PeriodSettlement) -> TransactionItem:
-        """Write the balance and wallets the settlement leaves (and arrears, if it starts them) and mark it
+        """Write the balance, wallets and alerts the settlement leaves (and arrears, if it starts them) and mark it
         pending, if the account is as the settlement read it and no other settlement is pending."""
         before, after = settlement.account_before, settlement.account_after
         sets = ["balance = :balance", "version = :next", f"{PENDING} = :pending"]
@@ -93,6 +93,7 @@ class SettlementAccounts:
             sets.append(f"wallets.#{wallet.value} = :{wallet.value}")
             names[f"#{wallet.value}"] = wallet.value
             values[f":{wallet.value}"] = after.wallets[wallet]
+        set_alert_tracking(after.alerts, sets, names, values)
         if settlement.entered_arrears and after.arrears_since is not None and after.suspend_at is not None:
             sets += ["#status = :status", "arrears_since = :since", "suspend_at = :suspend_at",
                      "#deadline_kind = :deadline_kind", "#deadline_at = :suspend_at"]

@@ -46,6 +46,25 @@ MoneyIn = Annotated[
 """An amount in a request: a string of yuan with at most two decimals; numbers are refused."""
 
 
+_SIGNED_MONEY_TEXT = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+
+
+def _signed_money_from_text(value: object) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError('money must be a JSON string such as "-50.00", never a number')
+    if not _SIGNED_MONEY_TEXT.match(value):
+        raise ValueError('money must be yuan with at most two decimals, e.g. "100.00" or "-50.00"')
+    return Decimal(value)
+
+
+SignedMoneyIn = Annotated[
+    Decimal,
+    BeforeValidator(_signed_money_from_text),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d{1,12}(\.\d{1,2})?$", "examples": ["100.00", "-50.00"]}),
+]
+"""An amount in a request that may be below zero (a balance alert's threshold)."""
+
+
 class WalletAmounts(AnswerModel):
     """An amount for each wallet: an account's wallets, what each paid for a purchase, what a refund gave back.
 

@@ -52,7 +52,7 @@ def test_a_new_account_is_active_daily_postpaid_with_empty_wallets_and_the_defau
         "arrears_since": None, "suspend_at": None, "release_at": None,
         "activated_at": "2026-03-02T10:00:00+08:00", "created_at": "2026-03-02T10:00:00+08:00",
         "contacts": {"email": "ops@acme.example", "phone": "+8613800000000"}, "locale": "zh-CN",
-        "daily_report": False,
+        "daily_report": False, "balance_alert": None, "budgets": None, "runway_alert_days": None, "runway_days": 0,
     }
     assert api.get("/v1/accounts/acme") == (200, account)
 

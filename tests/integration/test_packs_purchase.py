@@ -151,12 +151,21 @@ def test_a_concurrent_purchase_cannot_overdraw_the_wallets(api, monkeypatch):
     api.recharge("acme", "r-1", "1150")
     before = AccountRepository(api.dynamodb, settings().accounts_table).get("acme")
     buy(api, "p-1")
-    # The second purchase read the account before the first one committed.
-    monkeypatch.setattr(AccountRepository, "get", lambda self, account_id: before)
+    # The second purchase read the account before the first one committed: its write is refused (the account's
+    # version moved), it reads again and finds the wallets empty.
+    fresh_get = AccountRepository.get
+    reads = []
+
+    def stale_first(self, account_id):
+        reads.append(account_id)
+        return before if len(reads) == 1 else fresh_get(self, account_id)
+
+    monkeypatch.setattr(AccountRepository, "get", stale_first)
 
     status, body = buy(api, "p-2")
 
     assert (status, body["error"]["code"]) == (409, "INSUFFICIENT_BALANCE")
+    assert len(reads) == 2
     assert len(purchased_items(api)) == 1
     monkeypatch.undo()
     assert api.get("/v1/accounts/acme")[1]["balance"] == "0.00"

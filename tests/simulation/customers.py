@@ -110,9 +110,27 @@ class Customers:
         if self._rng.random() < 0.5:
             answer, _ = self._send("PATCH", f"/v1/accounts/{account_id}", {"daily_report": True})
             self._expect(answer, (200,))
+        self._set_alerts(account_id)
         # Some start with next to nothing, so that their postpaid calls put them in arrears within days.
         self.recharge(customer, money(self._rng, 0, 3) if self._rng.random() < 0.5 else money(self._rng, 100, 400))
         return customer
+
+    def _set_alerts(self, account_id: str) -> None:
+        """Most accounts set some alerts (a balance alert, a day and a month budget, a runway alert), drawn from
+        a generator of their own, so that the seeds' other choices stay as they were."""
+        rng = random.Random(f"alerts-{account_id}")
+        settings: dict[str, Any] = {}
+        if rng.random() < 0.7:
+            settings["balance_alert"] = {"threshold": str(money(rng, 0, 300) - 50)}
+        if rng.random() < 0.7:
+            settings["budgets"] = [{"period": period, "amount": str(money(rng, low, high)),
+                                    "thresholds": sorted(rng.sample(range(10, 301, 10), rng.randint(1, 3)))}
+                                   for period, low, high in (("day", 1, 20), ("month", 20, 300)) if rng.random() < 0.7]
+        if rng.random() < 0.7:
+            settings["runway_alert_days"] = rng.randint(1, 30)
+        if settings:
+            answer, _ = self._send("PATCH", f"/v1/accounts/{account_id}", settings)
+            self._expect(answer, (200,))
 
     def account(self, customer: Customer) -> dict[str, Any]:
         answer = self._api.get(f"/v1/accounts/{customer.account_id}")

@@ -14,6 +14,8 @@
   the bills' totals; and the revenue report's identity holds on every row and on its totals.
 - No notice sent twice: per account, notice type and channel, the outbox holds as many messages as the
   notices whose delivery on that channel is recorded as sent (one record per cause).
+- No alert lost: every balance_low, budget_reached and runway_low the account's alerts remember sending was
+  delivered.
 - Arrears on time: no account's recorded arrears stage lags the one its instants give by more than the runs of
   `arrears-check` that may crash in a row (a suspension or release left undone, or its deadline lost).
 """
@@ -178,6 +180,24 @@ def notices_sent_once(account_id: str, stored: StoredAccount, outbox: list[dict[
     return [f"{channel} {notice_type}: sent {sent[(channel, notice_type)]} times for "
             f"{recorded[(channel, notice_type)]} notices" for channel, notice_type in sent.keys() | recorded.keys()
             if sent[(channel, notice_type)] != recorded[(channel, notice_type)]]
+
+
+def alerts_announced(stored: StoredAccount) -> list[str]:
+    """Every notice the account's alerts remember sending was delivered (none lost between the write that decided
+    it and the notifier); that none went out twice is notices_sent_once's, by its cause."""
+    account_id, state = stored.account.account_id, stored.account.alerts.state
+    sent = {str(notice["message_key"]).removeprefix("notice#") for notice in stored.notices}
+    problems = []
+    if (day := state.balance.last_notice_on) is not None and f"balance_low#{account_id}#{day}" not in sent:
+        problems.append(f"the balance alert remembers a balance_low on {day} that was never delivered")
+    for key, threshold in state.budgets_reached.items():
+        period, period_key = key.split("#", 1)
+        prefix = f"budget_reached#{account_id}#{period}#{period_key}#"
+        if not any(event_id.startswith(prefix) and event_id.endswith(f"#{threshold}") for event_id in sent):
+            problems.append(f"the {period} budget remembers {threshold}% reached on {period_key}, never delivered")
+    if state.runway_low_sent and not any(event_id.startswith(f"runway_low#{account_id}#") for event_id in sent):
+        problems.append("the runway alert remembers a runway_low that was never delivered")
+    return problems
 
 
 def arrears_on_time(stored: StoredAccount, last_check: datetime, grace: timedelta) -> list[str]:

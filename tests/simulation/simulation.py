@@ -21,6 +21,7 @@ from tests.simulation.faults import MAX_IN_A_ROW, FaultInjector
 from tests.simulation.invariants import (
     StoredAccount,
     Tables,
+    alerts_announced,
     arrears_on_time,
     books_balanced,
     calls_billed_once,
@@ -42,6 +43,9 @@ ARREARS_CHECK_EVERY = timedelta(minutes=5)
 ARREARS_GRACE = MAX_IN_A_ROW * ARREARS_CHECK_EVERY
 
 
+ALERT_NOTICES = (EventType.BALANCE_LOW.value, EventType.BUDGET_REACHED.value, EventType.RUNWAY_LOW.value)
+
+
 @dataclass
 class Report:
     seed: int
@@ -53,6 +57,7 @@ class Report:
     late_calls_sent: int = 0
     bills: int = 0
     notices_sent: int = 0
+    alert_notices: dict[str, int] = field(default_factory=dict)  # balance_low, budget_reached, runway_low delivered
     invocations: int = 0
     crashes: dict[str, int] = field(default_factory=dict)
     requests_retried: int = 0
@@ -143,7 +148,7 @@ class Simulation:
             stored = self._tables.read(customer.account_id)
             found = (calls_billed_once(customer, stored, self._last_runs.get(customer.monthly))
                      + packs_sound(stored) + money_booked_once(customer, stored)
-                     + notices_sent_once(customer.account_id, stored, outbox)
+                     + notices_sent_once(customer.account_id, stored, outbox) + alerts_announced(stored)
                      + arrears_on_time(stored, midnight, ARREARS_GRACE))
             problems += [f"{customer.account_id}: {problem}" for problem in found]
         problems += books_balanced(self._tables) + self._revenue_problems(midnight) + self._reconciled(midnight)
@@ -182,6 +187,9 @@ class Simulation:
         report.suspensions, report.accounts_suspended = _episodes(stored, EventType.SUSPENDED)
         report.releases, report.accounts_released = _episodes(stored, EventType.RELEASED)
         report.notices_sent = sum(message["account_id"] in ids for message in self._stack.outbox())
+        report.alert_notices = dict(sorted(Counter(
+            str(notice.get("event_type")) for account in stored for notice in account.notices
+            if notice.get("event_type") in ALERT_NOTICES).items()))
         injector = self._faulty.injector
         report.invocations = sum(injector.invocations.values())
         report.crashes = dict(injector.crashes)

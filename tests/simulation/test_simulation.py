@@ -36,6 +36,7 @@ def test_days_of_a_deployment_under_crashes_keep_every_invariant(faulty_stack, o
     assert report["nights_reconciled"] == SHORT_DAYS - 1
     # Seed 1's poorest account falls into arrears on the last night: its suspension is the soak's to see.
     assert report["arrears_checks_fired"] == SHORT_DAYS * ARREARS_CHECKS_A_DAY + 1
+    assert set(report["alert_notices"]) == {"balance_low", "budget_reached", "runway_low"}
 
 
 @pytest.mark.soak
@@ -46,3 +47,4 @@ def test_eight_weeks_of_a_deployment_under_crashes_keep_every_invariant(faulty_s
     assert report["nights_reconciled"] == SOAK_DAYS - 1
     assert report["arrears_checks_fired"] == SOAK_DAYS * ARREARS_CHECKS_A_DAY + 1
     assert report["suspensions"] > 0 and report["releases"] > 0
+    assert set(report["alert_notices"]) == {"balance_low", "budget_reached", "runway_low"}

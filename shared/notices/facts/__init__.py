@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.events import EventType
 from shared.notices.detail import Detail
-from shared.notices.facts import account, packs, refunds, reports
+from shared.notices.facts import account, alerts, packs, refunds, reports
 
 FACTS: Mapping[EventType, Callable[[Detail], Any]] = {
     EventType.PACK_DELIVERED: packs.pack_delivered,
@@ -25,4 +25,7 @@ FACTS: Mapping[EventType, Callable[[Detail], Any]] = {
     EventType.RESTORED: account.restored,
     EventType.REFUND_COMPLETED: refunds.refund_completed,
     EventType.DAILY_REPORT: reports.daily_report,
+    EventType.BALANCE_LOW: alerts.balance_low,
+    EventType.BUDGET_REACHED: alerts.budget_reached,
+    EventType.RUNWAY_LOW: alerts.runway_low,
 }

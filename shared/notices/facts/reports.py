@@ -1,4 +1,5 @@
-"""The facts of the daily report: a day's calls by tag, its charges and the calls left in packs."""
+"""The facts of the daily report: a day's calls by tag, its charges, the calls left in packs, the balance and
+its runway."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class DailyReport(NamedTuple):
     charges: Decimal | None  # None: the day is not settled yet
     packs_left: tuple[PackLeft, ...]  # those whose remaining calls are known
     calls_left_in_packs: int | None  # None when no pack is listed
+    balance: Decimal | None
+    runway_days: int | None  # None: unknown, or no postpaid charges in the last 7 days
 
 
 def daily_report(detail: Detail) -> DailyReport:
@@ -47,4 +50,6 @@ def daily_report(detail: Detail) -> DailyReport:
         charges=detail.money("charges"),
         packs_left=packs_left,
         calls_left_in_packs=sum(pack.remaining for pack in packs_left) if packs_left else None,
+        balance=detail.money("balance"),
+        runway_days=detail.count("runway_days"),
     )

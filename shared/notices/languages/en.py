@@ -8,6 +8,7 @@ from decimal import Decimal
 from shared.accounts.models import Locale, Wallet
 from shared.events import EventType
 from shared.notices.facts.account import Arrears, Released, Restored, Suspended
+from shared.notices.facts.alerts import BalanceLow, BudgetReached, RunwayLow
 from shared.notices.facts.packs import (
     FreeQuotaGranted,
     PackDelivered,
@@ -248,11 +249,56 @@ def daily_report(facts: DailyReport, f: Formats) -> Draft:
         lines.append("Packs left:")
         lines += [f"- {f.tag(pack.tag)}: {f.calls(pack.remaining)}"
                   f"{clause(', valid until {}', pack.expires_at, f.instant)}" for pack in facts.packs_left]
+    if facts.balance is not None:
+        lines.append(f"Balance: {f.money(facts.balance)}"
+                     f"{clause('; at the charges of the last 7 days it lasts about {} days', facts.runway_days)}")
     return Draft(
         title=f"Daily report {when}",
         text="\n".join(lines) + "\nTo stop these reports, turn the daily report off in your account settings.",
         sms=f"Daily report {when}: {f.calls(facts.calls)}{clause(', charges {}', facts.charges, f.money)}"
             f"{clause(', {} left in packs', facts.calls_left_in_packs, f.calls)}.",
+    )
+
+
+def balance_low(facts: BalanceLow, f: Formats) -> Draft:
+    below = clause(", below your balance alert of {}", facts.threshold, f.money) or ", below your balance alert"
+    again = clause(" (at most once a day and on 5 days in a row, until your balance is back at {} or more)",
+                   facts.threshold, f.money)
+    return Draft(
+        title="Balance below your alert",
+        text=f"Your balance is {f.money(facts.balance) if facts.balance is not None else 'low'}{below}. Recharge to "
+             f"keep the service running: once the balance goes below zero, the account falls into arrears and is "
+             f"suspended 24 hours later. This alert is sent{again or ' at most once a day'}.",
+        sms=f"Your balance is {f.money(facts.balance) if facts.balance is not None else 'low'}{below}. "
+            "Please recharge.",
+    )
+
+
+def budget_reached(facts: BudgetReached, f: Formats) -> Draft:
+    which = "month" if facts.monthly else "day"
+    period = clause(" for {}", facts.period)
+    share = clause(", {}% of", facts.threshold) or ", reaching"
+    budget = f"your {which} budget{clause(' of {}', facts.amount, f.money)}"
+    spent = clause(" is {}", facts.spent, f.money) or " has reached a threshold"
+    return Draft(
+        title=f"Budget alert{clause(': {}% reached', facts.threshold)}",
+        text=f"Your spend{period}{spent}{share} {budget}. Spend counts the postpaid charges of the bills dated in "
+             "the period and the packs bought in it. Check your bills in the console; change the budget in your "
+             "account's alert settings.",
+        sms=f"Your spend{period}{spent}{share} {budget}.",
+    )
+
+
+def runway_low(facts: RunwayLow, f: Formats) -> Draft:
+    lasts = ("is used up" if facts.runway_days == 0
+             else clause("lasts about {} more days", facts.runway_days) or "runs low")
+    alert = clause(", less than the {} days of your runway alert", facts.alert_days)
+    return Draft(
+        title="Balance running out",
+        text=f"At your average daily postpaid charges of the last 7 days, your balance"
+             f"{clause(' of {}', facts.balance, f.money)} {lasts}{alert}. Recharge, or buy packs, before it runs "
+             "out: an account in arrears is suspended 24 hours after its arrears notice.",
+        sms=f"At your recent daily charges your balance {lasts}{alert}. Please recharge.",
     )
 
 
@@ -274,6 +320,9 @@ LANGUAGE = Language(
         EventType.RESTORED: restored,
         EventType.REFUND_COMPLETED: refund_completed,
         EventType.DAILY_REPORT: daily_report,
+        EventType.BALANCE_LOW: balance_low,
+        EventType.BUDGET_REACHED: budget_reached,
+        EventType.RUNWAY_LOW: runway_low,
     },
     sms_signature=SMS_SIGNATURE,
     greeting=GREETING,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from shared.accounts.models import Locale, Wallet
 from shared.events import EventType
 from shared.notices.facts.account import Arrears, Released, Restored, Suspended
+from shared.notices.facts.alerts import BalanceLow, BudgetReached, RunwayLow
 from shared.notices.facts.packs import (
     FreeQuotaGranted,
     PackDelivered,
@@ -236,11 +237,51 @@ def daily_report(facts: DailyReport, f: Formats) -> Draft:
         lines.append("资源包剩余：")
         lines += [f"- {f.tag(pack.tag)}：{f.calls(pack.remaining)}"
                   f"{clause('，有效期至{}', pack.expires_at, f.instant)}" for pack in facts.packs_left]
+    if facts.balance is not None:
+        lines.append(f"账户余额：{f.money(facts.balance)}"
+                     f"{clause('，按最近7日日均费用预计可用{}天', facts.runway_days)}")
     return Draft(
         title=f"人脸核身日报 {day}",
         text="\n".join(lines) + "\n如需退订日报，可在账户设置中关闭。",
         sms=f"{day}日报：调用{f.calls(facts.calls)}{clause('，费用{}', facts.charges, f.money)}"
             f"{clause('，资源包剩余{}', facts.calls_left_in_packs, f.calls)}。",
+    )
+
+
+def balance_low(facts: BalanceLow, f: Formats) -> Draft:
+    balance = clause("为{}", facts.balance, f.money) or "偏低"
+    below = clause("，已低于您设置的余额预警阈值{}", facts.threshold, f.money) or "，已低于您设置的余额预警阈值"
+    again = clause("余额恢复至{}及以上之前，", facts.threshold, f.money)
+    return Draft(
+        title="余额预警通知",
+        text=f"您的账户余额{balance}{below}。请及时充值：余额低于零即欠费，欠费通知发出24小时后将停止服务。"
+             f"{again}此提醒每个账单日最多发送一次，连续最多发送5天。",
+        sms=f"您的账户余额{balance}{below}，请及时充值。",
+    )
+
+
+def budget_reached(facts: BudgetReached, f: Formats) -> Draft:
+    which = "月" if facts.monthly else "日"
+    period = clause("（{}）", facts.period)
+    spent = clause("已达{}", facts.spent, f.money) or "已达到预警阈值"
+    share = clause("，达到{}预算", which) + clause("{}", facts.amount, f.money) + clause("的{}%", facts.threshold)
+    return Draft(
+        title="费用预警通知",
+        text=f"您{which}度消费{period}{spent}{share}。消费包括该期间账单的后付费金额和购买资源包的支付金额。"
+             "您可在控制台查看账单，并在账户的预警设置中调整预算。",
+        sms=f"您{which}度消费{period}{spent}{share}。",
+    )
+
+
+def runway_low(facts: RunwayLow, f: Formats) -> Draft:
+    lasts = ("已用尽" if facts.runway_days == 0
+             else clause("预计还可使用{}天", facts.runway_days) or "即将用尽")
+    alert = clause("，少于您设置的{}天", facts.alert_days)
+    return Draft(
+        title="余额可用天数预警",
+        text=f"按最近7个账单日的日均后付费金额计算，您的余额{clause('{}', facts.balance, f.money)}{lasts}{alert}。"
+             "请及时充值或购买资源包：欠费通知发出24小时后将停止服务。",
+        sms=f"按近期日均消费计算，您的余额{lasts}{alert}，请及时充值。",
     )
 
 
@@ -262,6 +303,9 @@ LANGUAGE = Language(
         EventType.RESTORED: restored,
         EventType.REFUND_COMPLETED: refund_completed,
         EventType.DAILY_REPORT: daily_report,
+        EventType.BALANCE_LOW: balance_low,
+        EventType.BUDGET_REACHED: budget_reached,
+        EventType.RUNWAY_LOW: runway_low,
     },
     sms_signature=SMS_SIGNATURE,
     greeting=GREETING,

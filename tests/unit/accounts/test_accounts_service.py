@@ -60,7 +60,8 @@ class FakeAccounts:
     def require(self, account_id: str) -> Account:
         return self.get(account_id)
 
-    def credit(self, account: Account, amounts: Any, *, restoring: Account | None = None) -> TransactionItem:
+    def credit(self, account: Account, amounts: Any, *, restoring: Account | None = None,
+               alerts: Any = None) -> TransactionItem:
         return noop("accounts")
 
     def set_standing(self, account: Account, status: AccountStatus, reason: Any) -> Account:

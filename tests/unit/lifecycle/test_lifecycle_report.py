@@ -48,11 +48,13 @@ def bill(amount: str) -> Bill:
 
 
 def test_a_report_of_a_settled_day_has_its_calls_by_tag_and_the_bill_total():
-    event = daily_report_event("acme", CALLS, bill("12.00"), [PACK], NOW)
+    event = daily_report_event(SUBSCRIBER, CALLS, bill("12.00"), [PACK], NOW, SHANGHAI)
 
     assert (event.event_id, event.event_type, event.at) == ("daily_report#acme#2026-03-01", EventType.DAILY_REPORT,
                                                             NOW)
     assert event.detail == {
+        "balance": "100.00",
+        "runway_days": None,  # SUBSCRIBER has no postpaid charges in the 7 days before 2026-03-02
         "date": "2026-03-01",
         "calls": 42,
         "billable_calls": 40,
@@ -66,19 +68,19 @@ def test_a_report_of_a_settled_day_has_its_calls_by_tag_and_the_bill_total():
 
 
 def test_a_day_with_billable_calls_and_no_bill_yet_has_no_charges_and_is_not_settled():
-    detail = daily_report_event("acme", CALLS, None, [], NOW).detail
+    detail = daily_report_event(SUBSCRIBER, CALLS, None, [], NOW, SHANGHAI).detail
 
     assert (detail["settled"], detail["charges"]) == (False, None)
 
 
 def test_a_day_without_billable_calls_needs_no_bill_and_charges_nothing():
-    detail = daily_report_event("acme", calls(("phone_2e", 3, 0)), None, [], NOW).detail
+    detail = daily_report_event(SUBSCRIBER, calls(("phone_2e", 3, 0)), None, [], NOW, SHANGHAI).detail
 
     assert (detail["calls"], detail["billable_calls"], detail["settled"], detail["charges"]) == (3, 0, True, "0.00")
 
 
 def test_a_day_without_any_call_reports_zeros():
-    detail = daily_report_event("acme", calls(), None, [], NOW).detail
+    detail = daily_report_event(SUBSCRIBER, calls(), None, [], NOW, SHANGHAI).detail
 
     assert (detail["calls"], detail["tags"], detail["charges"]) == (0, [], "0.00")
 
@@ -88,7 +90,7 @@ def test_the_packs_left_are_those_valid_now_with_calls_left():
     expired = replace(PACK, pack_id="pk_3", expires_at=datetime.fromisoformat("2026-03-01T23:59:59+08:00"))
     refunded = replace(PACK, pack_id="pk_4", recorded_status=PackStatus.REFUNDED)
 
-    detail = daily_report_event("acme", calls(), None, [PACK, exhausted, expired, refunded], NOW).detail
+    detail = daily_report_event(SUBSCRIBER, calls(), None, [PACK, exhausted, expired, refunded], NOW, SHANGHAI).detail
 
     assert [pack["pack_id"] for pack in detail["packs_left"]] == ["pk_1"]
 
