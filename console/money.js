@@ -41,3 +41,10 @@ export function fromInput(text) {
   const parts = /^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$/.exec(text);
   return parts ? `${BigInt(parts[1])}.${(parts[2] ?? "").padEnd(2, "0")}` : null;
 }
+
+/** The same for an amount that may be below zero ("-50" as "-50.00"): a balance alert's threshold. */
+export function signedFromInput(text) {
+  const parts = /^\s*(-?)\s*(.*)$/.exec(text);
+  const yuan = fromInput(parts[2]);
+  return yuan && parts[1] && yuan !== "0.00" ? `-${yuan}` : yuan;
+}

@@ -1,13 +1,14 @@
-// The account: balance and wallets, status, the postpaid switch, contacts, locale and the daily report; for an
-// operator also a recharge and a new account key.
+// The account: balance, runway and wallets, status, the postpaid switch, contacts, locale, the daily report and the
+// alerts; for an operator also a recharge and a new account key.
 import { accountPath, clientId } from "../api.js";
 import { h, card, field, select } from "../dom.js";
 import { instant, money } from "../format.js";
 import { fromInput } from "../money.js";
+import { alertsCard, runwayFigure } from "./alerts.js";
 
 export async function render(page, context) {
   const { t, account, session } = context;
-  page.append(summary(t, account), settings(context));
+  page.append(summary(t, account), settings(context), alertsCard(context));
   if (session.operator) page.append(operatorTools(context));
 }
 
@@ -25,6 +26,7 @@ function summary(t, account) {
     h("div", { class: "figures" },
       h("div", { class: "figure main" }, h("span", { class: "label" }, t("account.balance")),
         h("strong", { id: "account-balance" }, money(account.balance))),
+      runwayFigure(t, account),
       ["cash", "income", "gift"].map((wallet) => h("div", { class: "figure" },
         h("span", { class: "label" }, t(`wallet.${wallet}`)),
         h("strong", { id: `wallet-${wallet}` }, money(account.wallets[wallet]))))),
