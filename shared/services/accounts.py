@@ -290,9 +290,10 @@ def buy_packs(
     """Buy `quantity` packs of one tier: the voucher pays first, then cash, income and gift.
     (`auto_renew` and `at`: a renewal of the lifecycle run buys packs that renew again, at the run's instant.)
 
-    One transaction holds the client-id record, the packs (each with its share of the payment), one
-    ledger entry per wallet debited and the account's debit, conditioned on each wallet still holding
-    its part: a concurrent purchase cannot overdraw.
+    One transaction holds the client-id record (with the alerts' notices), the packs (each with its share of
+    the payment), one ledger entry per wallet debited and the account's debit with its alerts, conditioned on
+    the account's version (the alerts decided on the balance read) and each wallet still holding its part: a
+    concurrent purchase cannot overdraw, and one that read a stale account reads again.
     """
     if not 1 <= quantity <= MAX_PACKS_PER_PURCHASE:
         raise InvalidField("quantity", f"must be 1 to {MAX_PACKS_PER_PURCHASE}")
