@@ -115,3 +115,16 @@ def test_changing_the_threshold_starts_the_alert_afresh(billing):
     patch(billing, {"balance_alert": {"threshold": "60.00"}})
 
     assert "balance_alert_state" not in billing.api.account_item("acme")
+
+
+def test_a_month_budget_counts_a_purchase_by_its_billing_date_in_the_billing_zone(billing):
+    billing.api.recharge("acme", "r-2", "5000.00")
+    patch(billing, {"budgets": [{"period": "month", "amount": "2000.00", "thresholds": [50, 100]}]})
+
+    billing.api.clock.instant = datetime.fromisoformat("2026-03-31T23:59:59+08:00")  # 15:59:59 UTC
+    billing.buy("acme", "p-march", size=1000)  # 1,150.00: 57.5 % of March's budget
+    billing.api.clock.instant = datetime.fromisoformat("2026-04-01T00:00:00+08:00")  # still 31 March in UTC
+    billing.buy("acme", "p-april", size=1000)  # April's first spend: 57.5 % again, of April's budget
+
+    assert alert_events(billing) == ["budget_reached#acme#month#2026-03#2000.00#50",
+                                     "budget_reached#acme#month#2026-04#2000.00#50"]
