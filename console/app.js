@@ -136,8 +136,7 @@ async function render() {
     },
     signedIn() {
       clearNotice();
-      location.hash = "";
-      render();
+      showFromTop();
     },
   };
   try {
@@ -156,6 +155,13 @@ async function render() {
   view.dataset.ready = name;
 }
 
+// The default view, rendered once: clearing a hash renders through its hashchange, so rendering here as well
+// would render twice, and a form filled in between (the sign-in after a sign-out) would be replaced.
+function showFromTop() {
+  if (location.hash) location.hash = "";
+  else render();
+}
+
 async function start() {
   setLanguage(currentLanguage());
   byId("language-switch").addEventListener("click", () => {
@@ -166,8 +172,7 @@ async function start() {
   byId("sign-out").addEventListener("click", () => {
     clearSession();
     clearNotice();
-    location.hash = "";
-    render();
+    showFromTop();
   });
   window.addEventListener("hashchange", () => {
     clearNotice();

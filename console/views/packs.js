@@ -1,5 +1,6 @@
 // 资源包列表: the seed's table (type, origin, total, remaining, used with %, acquired, expires, action) with a
-// status filter, refund where the API says `refundable`, and a purchase form with the catalog's tiers.
+// status filter, refund where the API says `refundable`, an auto-renew switch (自动续费) on each live bought
+// pack, and a purchase form with the catalog's tiers.
 import { accountPath, clientId } from "../api.js";
 import { h, card, field, select, table } from "../dom.js";
 import { packTags, tag, tagName } from "../catalog.js";
@@ -7,6 +8,7 @@ import { count, instant, money, percent } from "../format.js";
 import { times } from "../money.js";
 
 const STATUSES = ["", "active", "exhausted", "expired", "refunded"];
+const RENEWABLE_STATUSES = ["active", "exhausted"]; // the API refuses the switch on ended packs (PACK_ENDED)
 const MAX_QUANTITY = 95; // the API's most packs in one purchase
 let statusFilter = "";
 
@@ -38,6 +40,7 @@ function packTable(packs, context) {
     { title: t("packs.acquired"), cell: (p) => instant(p.acquired_at) },
     { title: t("packs.expires"), cell: (p) => instant(p.expires_at) },
     { title: t("packs.status"), cell: (p) => h("span", { class: `badge ${p.status}` }, t(`pack.status.${p.status}`)) },
+    { title: t("packs.autoRenew"), cell: (p) => autoRenewSwitch(p, context) },
     { title: t("app.action"), cell: (p) => (p.refundable
       ? h("button", { type: "button", class: "link refund", onclick: () => refund(p, context) }, t("packs.refund"))
       : "—") },
@@ -45,8 +48,30 @@ function packTable(packs, context) {
     id: "pack-table",
     empty: t("packs.none"),
     rowAttributes: (p) => ({ "data-pack-id": p.pack_id, "data-origin": p.origin, "data-status": p.status,
-      "data-tag": p.billing_tag }),
+      "data-tag": p.billing_tag, "data-auto-renew": String(p.auto_renew) }),
   });
+}
+
+function autoRenewSwitch(pack, context) {
+  if (pack.origin !== "purchase" || !RENEWABLE_STATUSES.includes(pack.status)) return "—";
+  const { t } = context;
+  return h("label", { class: "auto-renew-switch", title: t("packs.autoRenewHint") },
+    h("input", { type: "checkbox", class: "auto-renew", checked: pack.auto_renew,
+      "aria-label": t("packs.autoRenew"), onchange: (event) => setAutoRenew(pack, event.target, context) }));
+}
+
+async function setAutoRenew(pack, input, { t, api, account, notify, fail, rerender }) {
+  input.disabled = true;
+  try {
+    const answer = await api.patch(accountPath(account.account_id, `/packs/${pack.pack_id}`),
+      { auto_renew: input.checked });
+    await rerender();
+    notify(t(answer.auto_renew ? "packs.autoRenewOn" : "packs.autoRenewOff"));
+  } catch (error) {
+    input.checked = pack.auto_renew;
+    input.disabled = false;
+    fail(error);
+  }
 }
 
 async function refund(pack, { t, api, account, confirm, notify, fail, rerender }) {

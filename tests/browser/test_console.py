@@ -106,6 +106,37 @@ def test_a_pack_bought_in_the_console_is_listed_then_refunded_to_the_wallet(page
     assert stack.as_acme().get("/v1/accounts/acme").json()["balance"] == before
 
 
+def test_the_auto_renew_switch_of_a_bought_pack_turns_its_renewal_on_and_off(page, stack):
+    acme = stack.as_acme()
+    bought = acme.post("/v1/accounts/acme/packs", {"purchase_id": "console-renew-p1", "billing_tag": "phone_2e",
+                                                   "size": 1000})
+    assert bought.status == 201, bought.body
+    pack_id = bought.json()["packs"][0]["pack_id"]
+    signed_in_as_acme(page, stack)
+    open_view(page, "packs")
+    switch = page.locator(f"#pack-table tr[data-pack-id={pack_id}] input.auto-renew")
+
+    assert not switch.is_checked()
+    assert page.locator("#pack-table tr[data-origin=free_quota] input.auto-renew").count() == 0
+    switch.check()
+    page.wait_for_selector("#notice.ok:text('已开启自动续费')")
+    assert page.get_attribute(f"#pack-table tr[data-pack-id={pack_id}]", "data-auto-renew") == "true"
+    assert next(p for p in acme.get("/v1/accounts/acme/packs").json()["packs"] if p["pack_id"] == pack_id)[
+        "auto_renew"] is True
+    screenshot(page, "packs-auto-renew")
+    page.locator(f"#pack-table tr[data-pack-id={pack_id}] input.auto-renew").uncheck()
+    page.wait_for_selector("#notice.ok:text('已关闭')")
+    assert next(p for p in acme.get("/v1/accounts/acme/packs").json()["packs"] if p["pack_id"] == pack_id)[
+        "auto_renew"] is False
+
+    refunded = acme.post(f"/v1/accounts/acme/packs/{pack_id}/refund", {"refund_id": "console-renew-f1"})
+    assert refunded.status == 200, refunded.body  # the other views' figures stay as they were
+    page.reload()
+    page.wait_for_selector("#view[data-ready]")
+    open_view(page, "packs")
+    assert page.locator(f"#pack-table tr[data-pack-id={pack_id}] input.auto-renew").count() == 0
+
+
 def test_usage_shows_30_days_per_tag_as_a_chart_today_s_estimate_and_a_quote(page, stack):
     signed_in_as_acme(page, stack)
     open_view(page, "usage")
