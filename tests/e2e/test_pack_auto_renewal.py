@@ -129,6 +129,10 @@ def test_the_short_balance_is_told_then_refused_again_then_renewed_after_a_recha
     kinds = Counter(message["type"] for message in inbox(operator, SHORT))
     assert (kinds["pack_renewal_failed"], kinds["pack_renewed"], kinds["pack_delivered"]) == (2, 1, 2)
 
-    move(operator, third_night + timedelta(days=1, minutes=1))  # and nothing more the night after
+    move(operator, third_night + timedelta(days=1, hours=2, minutes=30))  # nothing more the night after
     assert sent(operator, SHORT, "pack_renewed", "pack_renewal_failed")[("sms", "pack_renewed")] == 1
     assert len(bought_packs(operator, SHORT)) == 2
+    # The nightly reconciliation of the days walked finds the renewals' books, wallets and packs as they should be.
+    for day in (billing_date(first_night, SHANGHAI), billing_date(third_night, SHANGHAI)):
+        found = ok(operator.get(f"/v1/reconciliation?date={day}"))
+        assert [d for d in found["differences"] if d["account_id"] in (RICH, SHORT)] == [], day
