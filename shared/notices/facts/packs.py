@@ -108,13 +108,15 @@ class PackRenewalFailed(NamedTuple):
     suspended: bool  # the account is suspended or released (else its balance was short)
     price: Decimal | None
     shortfall: Decimal | None
-    next_attempt: date | None  # None: no retry is left, auto-renewal has stopped
+    next_attempt: date | None
     last_retry: date | None
+    stopped: bool  # no retry is left: auto-renewal has stopped (a detail that says neither is not taken for it)
 
 
 def pack_renewal_failed(detail: Detail) -> PackRenewalFailed:
+    next_attempt, last_retry = detail.day("next_attempt_date"), detail.day("last_retry_date")
     return PackRenewalFailed(
         pack=pack_label(detail), suspended=detail.text("reason") == "ACCOUNT_SUSPENDED", price=detail.money("price"),
-        shortfall=detail.money("shortfall"), next_attempt=detail.day("next_attempt_date"),
-        last_retry=detail.day("last_retry_date"),
+        shortfall=detail.money("shortfall"), next_attempt=next_attempt, last_retry=last_retry,
+        stopped=next_attempt is None and last_retry is not None,
     )

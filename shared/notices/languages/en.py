@@ -152,14 +152,14 @@ def pack_renewal_failed(facts: PackRenewalFailed, f: Formats) -> Draft:
     else:
         why = (f"your balance is not enough{clause(' to pay its price of {}', facts.price, f.money)}"
                f"{clause(' ({} short)', facts.shortfall, f.money)}")
-    if facts.next_attempt is not None:
+    if facts.stopped:
+        then = "This was the last try: auto-renewal has stopped. Buy a new pack in the console to keep calls prepaid."
+        sms_then = "Auto-renewal has stopped."
+    else:
         then = (f"We will try again at 00:00 each day{clause(' until {}', facts.last_retry, f.day)}: "
                 "recharge before then to keep the pack" + (" and have the service restored." if facts.suspended
                                                           else "."))
         sms_then = f"Retried daily{clause(' until {}', facts.last_retry, f.day)}."
-    else:
-        then = "This was the last try: auto-renewal has stopped. Buy a new pack in the console to keep calls prepaid."
-        sms_then = "Auto-renewal has stopped."
     return Draft(
         title="Pack renewal failed",
         text=f"Your pack{_pack(facts.pack, f)} expired but could not be renewed: {why}. {then}",

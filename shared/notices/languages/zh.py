@@ -149,13 +149,13 @@ def pack_renewal_failed(facts: PackRenewalFailed, f: Formats) -> Draft:
         why = (f"账户余额不足（续费价格{f.money(facts.price)}{short}）" if facts.price is not None
                else f"账户余额不足{short}")
     sms_why = "账户已停服" if facts.suspended else "余额不足" + clause("，差{}", facts.shortfall, f.money)
-    if facts.next_attempt is not None:
+    if facts.stopped:
+        then = "本次为最后一次重试，自动续费已停止；如需继续以资源包抵扣，请在控制台购买新的资源包。"
+        sms_then = "自动续费已停止。"
+    else:
         then = f"系统将在每日00:00重试{clause('，直至{}', facts.last_retry, f.day)}，请在此之前充值" + (
             "以恢复服务并完成续费。" if facts.suspended else "以完成续费。")
         sms_then = f"每日重试{clause('至{}', facts.last_retry, f.day)}。"
-    else:
-        then = "本次为最后一次重试，自动续费已停止；如需继续以资源包抵扣，请在控制台购买新的资源包。"
-        sms_then = "自动续费已停止。"
     return Draft(
         title="资源包自动续费失败通知",
         text=f"您的资源包{_pack(facts.pack, f)}已到期，自动续费失败：{why}。{then}",
