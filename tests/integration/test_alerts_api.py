@@ -45,7 +45,7 @@ def test_the_account_shows_the_settings_as_set_and_null_unsets_them(billing):
 
     assert status == 200
     assert account["balance_alert"] == {"threshold": "-50.00"}
-    assert account["budgets"] == [{"period": "month", "amount": "500.00", "thresholds": [50, 80, 100]},
+    assert account["budgets"] == [{"period": "month", "amount": "500.00", "thresholds": [100, 50, 80]},
                                   {"period": "day", "amount": "20.00", "thresholds": [100]}]
     assert (account["runway_alert_days"], account["runway_days"]) == (7, None)  # no postpaid charges yet
     unset = patch(billing, {"balance_alert": None, "budgets": None})[1]

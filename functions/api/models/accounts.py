@@ -51,7 +51,7 @@ class BudgetIn(RequestModel):
     def _distinct(cls, thresholds: list[int]) -> list[int]:
         if len(set(thresholds)) != len(thresholds):
             raise ValueError("each threshold once")
-        return sorted(thresholds)
+        return thresholds
 
 
 _ALERT_FIELDS = ("balance_alert", "budgets", "runway_alert_days")
