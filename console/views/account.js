@@ -4,7 +4,7 @@ import { accountPath, clientId } from "../api.js";
 import { h, card, field, select } from "../dom.js";
 import { instant, money } from "../format.js";
 import { fromInput } from "../money.js";
-import { alertsCard, runwayFigure } from "./alerts.js";
+import { accountSaver, alertsCard, runwayFigure } from "./alerts.js";
 
 export async function render(page, context) {
   const { t, account, session } = context;
@@ -33,18 +33,9 @@ function summary(t, account) {
     h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])));
 }
 
-function settings({ t, api, account, notify, clearNotice, fail, rerender }) {
-  const path = accountPath(account.account_id);
-  async function save(changes) {
-    clearNotice();
-    try {
-      await api.patch(path, changes);
-      await rerender();
-      notify(t("account.saved"));
-    } catch (error) {
-      fail(error);
-    }
-  }
+function settings(context) {
+  const { t, account } = context;
+  const save = accountSaver(context);
   const postpaid = h("input", { type: "checkbox", id: "postpaid-switch", checked: account.postpaid_enabled,
     onchange: (event) => save({ postpaid_enabled: event.target.checked }) });
   const dailyReport = h("input", { type: "checkbox", id: "daily-report-switch", checked: account.daily_report,

@@ -20,9 +20,10 @@ export function runwayFigure(t, account) {
       days === null ? "—" : t("alerts.days", { days })));
 }
 
-export function alertsCard({ t, api, account, notify, clearNotice, fail, rerender }) {
+/** PATCH the account with `changes`, then show it again with "Saved" (or the refusal). */
+export function accountSaver({ t, api, account, notify, clearNotice, fail, rerender }) {
   const path = accountPath(account.account_id);
-  async function save(changes) {
+  return async (changes) => {
     clearNotice();
     try {
       await api.patch(path, changes);
@@ -31,7 +32,12 @@ export function alertsCard({ t, api, account, notify, clearNotice, fail, rerende
     } catch (error) {
       fail(error);
     }
-  }
+  };
+}
+
+export function alertsCard(context) {
+  const { t, account, notify } = context;
+  const save = accountSaver(context);
 
   const threshold = h("input", { id: "balance-alert-threshold", inputmode: "decimal", placeholder: "100.00",
     value: account.balance_alert?.threshold ?? "" });
