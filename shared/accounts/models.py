@@ -221,9 +221,10 @@ class ProfileChanges:
     contacts: Mapping[str, str | None] | None = None
     locale: Locale | None = None
     daily_report: bool | None = None
-    # The alert settings given, as the account will have them (a setting sent as null is unset):
-    alert_settings: AlertSettings | None = None
-    alert_fields: frozenset[str] = frozenset()  # which of balance_alert, budgets, runway_alert_days were given
+    # The alert settings as the account will have them; only those in `alert_fields` (balance_alert, budgets,
+    # runway_alert_days) are written, a None among them unsets it:
+    alert_settings: AlertSettings = field(default_factory=AlertSettings)
+    alert_fields: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:

@@ -279,17 +279,16 @@ class AccountRepository:
             values[":daily_report_listing"] = DAILY_REPORT_LISTING
         elif changes.daily_report is False:
             removes.append("daily_report_listing")
-        if changes.alert_settings is not None:
-            given = settings_record(changes.alert_settings, money=Decimal)
-            for name in sorted(changes.alert_fields):
-                # A setting changed starts its alert afresh: what it had sent is forgotten with it.
-                removes.append(ALERT_STATE_OF_SETTING[name])
-                if given[name] is None:
-                    removes.append(name)
-                else:
-                    sets.append(f"#{name} = :{name}")
-                    names[f"#{name}"] = name
-                    values[f":{name}"] = given[name]
+        given = settings_record(changes.alert_settings, money=Decimal)
+        for name in sorted(changes.alert_fields):
+            # A setting changed starts its alert afresh: what it had sent is forgotten with it.
+            removes.append(ALERT_STATE_OF_SETTING[name])
+            if given[name] is None:
+                removes.append(name)
+            else:
+                sets.append(f"#{name} = :{name}")
+                names[f"#{name}"] = name
+                values[f":{name}"] = given[name]
         for name, value in (changes.contacts or {}).items():
             names[f"#contact_{name}"] = name
             if value is None:

@@ -92,7 +92,7 @@ class AccountPatchIn(RequestModel):
             budgets=None if self.budgets is None else tuple(
                 Budget(budget.period, budget.amount, tuple(budget.thresholds)) for budget in self.budgets),
             runway_days=self.runway_alert_days,
-        ) if alert_fields else None
+        )
         return ProfileChanges(postpaid_enabled=self.postpaid_enabled, contacts=contacts, locale=self.locale,
                               daily_report=self.daily_report, alert_settings=settings, alert_fields=alert_fields)
 
