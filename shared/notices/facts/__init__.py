@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.events import EventType
 from shared.notices.detail import Detail
-from shared.notices.facts import account, alerts, packs, refunds, reports
+from shared.notices.facts import account, alerts, packs, refunds, reports, webhooks
 
 FACTS: Mapping[EventType, Callable[[Detail], Any]] = {
     EventType.PACK_DELIVERED: packs.pack_delivered,
@@ -28,4 +28,5 @@ FACTS: Mapping[EventType, Callable[[Detail], Any]] = {
     EventType.BALANCE_LOW: alerts.balance_low,
     EventType.BUDGET_REACHED: alerts.budget_reached,
     EventType.RUNWAY_LOW: alerts.runway_low,
+    EventType.WEBHOOK_DISABLED: webhooks.webhook_disabled,
 }

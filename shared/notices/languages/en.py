@@ -22,6 +22,7 @@ from shared.notices.facts.packs import (
 )
 from shared.notices.facts.refunds import RefundCompleted
 from shared.notices.facts.reports import DailyReport
+from shared.notices.facts.webhooks import WebhookDisabled
 from shared.notices.formats import Formats, clause, signed_figures
 from shared.notices.language import Language
 from shared.notices.notice import Draft
@@ -302,6 +303,18 @@ def runway_low(facts: RunwayLow, f: Formats) -> Draft:
     )
 
 
+def webhook_disabled(facts: WebhookDisabled, f: Formats) -> Draft:
+    webhook = f"Your webhook{clause(' {}', facts.webhook_id)}{clause(' to {}', facts.url)}"
+    return Draft(
+        title="Webhook disabled",
+        text=f"{webhook} was disabled{clause(' at {}', facts.disabled_at, f.instant)}: every delivery to it has "
+             f"failed for 5 days{clause(', since {}', facts.failing_since, f.instant)}. Nothing more is sent to it."
+             " A disabled webhook cannot be enabled again: delete it and register a working URL.",
+        sms=f"Your webhook was disabled: every delivery to it has failed for 5 days"
+            f"{clause(', since {}', facts.failing_since, f.short_instant)}. Delete it and register a working URL.",
+    )
+
+
 LANGUAGE = Language(
     locale=Locale.EN,
     formats=EnglishFormats,
@@ -323,6 +336,7 @@ LANGUAGE = Language(
         EventType.BALANCE_LOW: balance_low,
         EventType.BUDGET_REACHED: budget_reached,
         EventType.RUNWAY_LOW: runway_low,
+        EventType.WEBHOOK_DISABLED: webhook_disabled,
     },
     sms_signature=SMS_SIGNATURE,
     greeting=GREETING,

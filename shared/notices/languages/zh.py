@@ -22,6 +22,7 @@ from shared.notices.facts.packs import (
 )
 from shared.notices.facts.refunds import RefundCompleted
 from shared.notices.facts.reports import DailyReport
+from shared.notices.facts.webhooks import WebhookDisabled
 from shared.notices.formats import Formats, clause, signed_figures
 from shared.notices.language import Language
 from shared.notices.notice import Draft
@@ -285,6 +286,18 @@ def runway_low(facts: RunwayLow, f: Formats) -> Draft:
     )
 
 
+def webhook_disabled(facts: WebhookDisabled, f: Formats) -> Draft:
+    webhook = f"您的Webhook{clause(' {}', facts.url)}{clause('（{}）', facts.webhook_id)}"
+    return Draft(
+        title="Webhook停用通知",
+        text=f"{webhook}已{clause('于{}', facts.disabled_at, f.instant)}停用："
+             f"{clause('自{}起，', facts.failing_since, f.instant)}发往该地址的每次投递均失败，已持续5天。"
+             "此后不会再向该地址发送任何事件。停用的Webhook无法重新启用：请删除它，并重新注册一个能正常接收的URL。",
+        sms=f"您的一个Webhook{clause('自{}起', facts.failing_since, f.short_instant)}投递连续5天全部失败，已停用。"
+            "请删除后重新注册可用的URL。",
+    )
+
+
 LANGUAGE = Language(
     locale=Locale.ZH_CN,
     formats=ChineseFormats,
@@ -306,6 +319,7 @@ LANGUAGE = Language(
         EventType.BALANCE_LOW: balance_low,
         EventType.BUDGET_REACHED: budget_reached,
         EventType.RUNWAY_LOW: runway_low,
+        EventType.WEBHOOK_DISABLED: webhook_disabled,
     },
     sms_signature=SMS_SIGNATURE,
     greeting=GREETING,
