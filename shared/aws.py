@@ -58,3 +58,8 @@ def ses_client() -> Any:
 def sms_client() -> Any:
     """SNS, for SMS to customers' phone numbers (domain events go through sns_client)."""
     return boto3.client("sns", config=_SENDING_CONFIG)
+
+
+@cache
+def kms_client() -> Any:
+    return boto3.client("kms", config=_CONFIG)

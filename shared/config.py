@@ -34,7 +34,12 @@ ENVIRONMENT_NAMES = {
     "notice_email_sender": "NOTICE_EMAIL_SENDER",
     "settlement_queue_url": "SETTLEMENT_QUEUE_URL",
     "reconciliation_queue_url": "RECONCILIATION_QUEUE_URL",
+    "webhooks_table": "WEBHOOKS_TABLE",
+    "webhook_queue_url": "WEBHOOK_QUEUE_URL",
+    "webhook_secrets_key_id": "WEBHOOK_SECRETS_KEY_ID",
+    "webhook_targets": "WEBHOOK_TARGETS",
 }
+WEBHOOK_TARGET_POLICIES = ("public", "loopback")  # shared.webhooks.targets.TargetPolicy
 
 
 class SettingsError(RuntimeError):
@@ -57,6 +62,10 @@ class Settings:
     notice_email_sender: str  # the From address of customer e-mail, on the template's SES identity
     settlement_queue_url: str
     reconciliation_queue_url: str
+    webhooks_table: str
+    webhook_queue_url: str
+    webhook_secrets_key_id: str  # the KMS key webhook secrets are encrypted with
+    webhook_targets: str = "public"  # "loopback" on the local stack: webhooks may reach this machine alone
     billing_time_zone: str = DEFAULT_BILLING_TIME_ZONE
     arrears_release_days: int = DEFAULT_ARREARS_RELEASE_DAYS
 
@@ -70,6 +79,7 @@ class Settings:
                   if os.environ.get(name_in_env)}
         values.setdefault("billing_time_zone", DEFAULT_BILLING_TIME_ZONE)
         values.setdefault("arrears_release_days", str(DEFAULT_ARREARS_RELEASE_DAYS))
+        values.setdefault("webhook_targets", "public")
         problems = [f"{name_in_env} is missing or empty" for name, name_in_env in ENVIRONMENT_NAMES.items()
                     if name not in values]
         try:
@@ -79,6 +89,9 @@ class Settings:
         release_days = values["arrears_release_days"]
         if not release_days.isdigit() or int(release_days) < 1:
             problems.append(f"ARREARS_RELEASE_DAYS {release_days!r} is not a whole number of days, at least 1")
+        if values["webhook_targets"] not in WEBHOOK_TARGET_POLICIES:
+            problems.append(f"WEBHOOK_TARGETS {values['webhook_targets']!r} is not one of "
+                            f"{', '.join(WEBHOOK_TARGET_POLICIES)}")
         if problems:
             raise SettingsError(f"bad or missing settings: {'; '.join(problems)}")
         return cls(**{**values, "arrears_release_days": int(release_days)})

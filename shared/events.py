@@ -34,6 +34,7 @@ class EventType(StrEnum):
     BALANCE_LOW = "balance_low"
     BUDGET_REACHED = "budget_reached"
     RUNWAY_LOW = "runway_low"
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The public API function: catalog, quote, accounts, keys, packs, usage, bills, messages, the revenue report,
-the reconciliation's findings, and the API's own documents.
+"""The public API function: catalog, quote, accounts, keys, packs, usage, bills, messages, webhooks, the revenue
+report, the reconciliation's findings, and the API's own documents.
 
 Each route group (one module of this package: its routes, their models, the services they call) is included
 when a request first needs it (shared.web.resolver.JsonApiResolver.add_route_group), so a cold start imports
@@ -63,6 +63,12 @@ def _messages() -> APIGatewayRouter:
     return messages.router
 
 
+def _webhooks() -> APIGatewayRouter:
+    from functions.api import webhooks
+
+    return webhooks.router
+
+
 def _reports() -> APIGatewayRouter:
     from functions.api import reports
 
@@ -92,6 +98,10 @@ ROUTE_GROUPS = (
     (_bills, ("/v1/accounts/<account_id>/bills", "/v1/accounts/<account_id>/bills/resources",
               "/v1/accounts/<account_id>/bills/details")),
     (_messages, ("/v1/accounts/<account_id>/messages",)),
+    (_webhooks, ("/v1/accounts/<account_id>/webhooks", "/v1/accounts/<account_id>/webhooks/<webhook_id>",
+                 "/v1/accounts/<account_id>/webhooks/<webhook_id>/secret",
+                 "/v1/accounts/<account_id>/webhooks/<webhook_id>/deliveries",
+                 "/v1/accounts/<account_id>/webhooks/<webhook_id>/deliveries/<delivery_id>/retry")),
     (_reports, ("/v1/reports/revenue",)),
     (_reconciliation, ("/v1/reconciliation",)),
     (_documents, ("/v1/openapi.json", "/v1/docs")),

@@ -33,6 +33,7 @@ class Clients:
     sqs: Any = None
     sms: Any = None  # SNS for customers' phones, with the sending retries of shared.aws
     ses: Any = None
+    kms: Any = None  # webhook secrets
 
 
 def own_or(client: Any, factory: Callable[[], Any]) -> Any:

@@ -12,12 +12,13 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from infra.local.schedule_expressions import Schedule, parse_schedule
-from infra.local.template import ScheduleSpec
+from infra.local.template import DueIndexSpec, ScheduleSpec
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +91,21 @@ def scheduler_input(payload: dict, scheduled_at: datetime, job: str) -> dict:
     return substitute(payload)
 
 
+# When the next item of a FireWhenDue index falls due after an instant (None: nothing is due after it).
+NextDue = Callable[[DueIndexSpec, datetime], datetime | None]
+
+
 class Scheduler:
-    def __init__(self, clock: LocalClock, jobs: list[ScheduledJob], run_job: JobRunner):
+    """Fires each schedule at its expression's instants, and each FireWhenDue job at the instants its index holds,
+    all in time order (a job's run may add due instants, e.g. a failed attempt's retry, which fire in turn)."""
+
+    def __init__(self, clock: LocalClock, jobs: list[ScheduledJob], run_job: JobRunner,
+                 next_due: NextDue | None = None):
         self._clock = clock
-        self._jobs = jobs
+        self._jobs = [job for job in jobs if job.spec.fire_when_due is None]
+        self._due_jobs = [job for job in jobs if job.spec.fire_when_due is not None]
         self._run_job = run_job
+        self._next_due = next_due
         self._lock = threading.RLock()
         self._fired_until = clock.now()
 
@@ -104,17 +115,41 @@ class Scheduler:
             due.extend((at, order, job) for at in job.schedule.fire_times(after, until))
         return sorted(due, key=lambda item: (item[0], item[1]))
 
+    def _next_due_job(self, after: datetime, until: datetime) -> tuple[datetime, ScheduledJob] | None:
+        if self._next_due is None:
+            return None
+        found = []
+        for job in self._due_jobs:
+            assert job.spec.fire_when_due is not None
+            at = self._next_due(job.spec.fire_when_due, after)
+            if at is not None and at <= until:
+                found.append((at, job))
+        return min(found, key=lambda item: item[0]) if found else None
+
+    def _fire(self, after: datetime, until: datetime, *, set_clock: bool) -> list[JobRun]:
+        scheduled = deque(self._due(after, until))
+        runs = []
+        due_after = after
+        while True:
+            due = self._next_due_job(due_after, until)
+            if scheduled and (due is None or scheduled[0][0] <= due[0]):
+                at, _, job = scheduled.popleft()
+            elif due is not None:
+                at, job = due
+                due_after = at
+            else:
+                return runs
+            if set_clock:
+                self._clock.set(at)
+            runs.append(JobRun(job.spec.job, at, self._run_job(job.spec, at)))
+
     def move_to(self, target: datetime, *, fire: bool = True) -> list[JobRun]:
         with self._lock:
             now = self._clock.now()
             if target < now - _SAME_INSTANT:
                 raise ClockBackwards(f"the clock is at {now.isoformat()}; it never goes back")
             target = max(target, now)
-            runs = []
-            if fire:
-                for at, _, job in self._due(self._fired_until, target):
-                    self._clock.set(at)
-                    runs.append(JobRun(job.spec.job, at, self._run_job(job.spec, at)))
+            runs = self._fire(self._fired_until, target, set_clock=True) if fire else []
             self._clock.set(max(target, self._clock.now()) if runs else target)
             self._fired_until = target
             return runs
@@ -123,13 +158,12 @@ class Scheduler:
         """Fire what the running clock has passed since the last move or tick."""
         with self._lock:
             now = self._clock.now()
-            runs = [JobRun(job.spec.job, at, self._run_job(job.spec, at))
-                    for at, _, job in self._due(self._fired_until, now)]
+            runs = self._fire(self._fired_until, now, set_clock=False)
             self._fired_until = now
             return runs
 
     def jobs(self) -> list[ScheduleSpec]:
-        return [job.spec for job in self._jobs]
+        return [job.spec for job in self._jobs + self._due_jobs]
 
 
 class Ticker:

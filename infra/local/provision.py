@@ -141,6 +141,17 @@ def register_functions(template: StackTemplate, physical: PhysicalResources) -> 
         physical.attributes[(logical_id, "RootResourceId")] = "root"
 
 
+def create_keys(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> None:
+    """The template's KMS keys, on the emulator's KMS (Ref is the key id, as in AWS)."""
+    kms = client("kms")
+    for logical_id, raw in template.resources_of_type("AWS::KMS::Key").items():
+        properties = physical.resolve(raw)
+        metadata = kms.create_key(Description=str(properties.get("Description", logical_id)))["KeyMetadata"]
+        physical.refs[logical_id] = metadata["KeyId"]
+        physical.attributes[(logical_id, "Arn")] = metadata["Arn"]
+        physical.attributes[(logical_id, "KeyId")] = metadata["KeyId"]
+
+
 def create_schedules(client: ClientFactory, schedules: list[ScheduleSpec], physical: PhysicalResources) -> None:
     """Store the schedules in the emulator's EventBridge Scheduler, as deployed (moto never fires them)."""
     scheduler = client("scheduler")
@@ -162,6 +173,7 @@ def create_schedules(client: ClientFactory, schedules: list[ScheduleSpec], physi
 def provision(client: ClientFactory, template: StackTemplate, physical: PhysicalResources) -> list[ScheduleSpec]:
     """Create every resource of the template; answer its schedules (stored, never fired, by moto)."""
     register_functions(template, physical)
+    create_keys(client, template, physical)
     create_tables(client, template, physical)
     create_topics(client, template, physical)
     create_queues(client, template, physical)

@@ -33,7 +33,7 @@ from infra.local.intrinsics import PhysicalResources
 from infra.local.metrics import MetricsRecorder, capture, release
 from infra.local.schedule_expressions import parse_iso_duration
 from infra.local.static import StaticSite
-from infra.local.template import ApiRoute, ScheduleSpec, StackTemplate, TemplateError, load_template
+from infra.local.template import ApiRoute, DueIndexSpec, ScheduleSpec, StackTemplate, TemplateError, load_template
 from shared import clock as system_clock
 from shared.auth.keys import key_hash
 from shared.instants import format_instant, parse_instant
@@ -63,7 +63,8 @@ class LocalStackOptions:
     background: bool = True
 
     def parameters(self) -> dict[str, str]:
-        parameters = dict(self.parameter_overrides or {})
+        # Webhooks reach this machine alone: nothing a test or a demo registers can send beyond it.
+        parameters = {"WebhookTargets": "loopback", **(self.parameter_overrides or {})}
         if self.operator_key:
             parameters["OperatorKeyHash"] = key_hash(self.operator_key)
         return parameters
@@ -83,6 +84,7 @@ class LocalStack:
         self.event_sources = EventSources([])
         self.metrics = MetricsRecorder(self.clock.now)
         self._ticker: Ticker | None = None
+        self._due_reader: Any = None  # the DynamoDB client that reads FireWhenDue indexes
         self._http = None
         self.ready = False
 
@@ -101,7 +103,7 @@ class LocalStack:
         )
         system_clock.use_clock(self.clock)
         self.routes = RouteTable(self.template.api_routes())
-        self.scheduler = Scheduler(self.clock, jobs, self._run_scheduled_job)
+        self.scheduler = Scheduler(self.clock, jobs, self._run_scheduled_job, self._next_due)
         from infra.local.server import LocalHttpServer
 
         self._http = LocalHttpServer(self.options.host, self.options.port, self.handle, self.options.verbose)
@@ -269,6 +271,20 @@ class LocalStack:
     def _describe(spec: ScheduleSpec) -> dict[str, Any]:
         return {"job": spec.job, "function": spec.function_id, "schedule": spec.expression,
                 "timezone": spec.timezone}
+
+    def _next_due(self, index: DueIndexSpec, after: datetime) -> datetime | None:
+        """The earliest instant of a FireWhenDue index after `after` (its sort key holds RFC 3339 UTC instants)."""
+        if self._due_reader is None:
+            self._due_reader = self.aws.client("dynamodb")
+        answer = self._due_reader.query(
+            TableName=index.table, IndexName=index.index, Limit=1,
+            KeyConditionExpression="#partition = :partition AND #due > :after",
+            ExpressionAttributeNames={"#partition": index.partition_key, "#due": index.sort_key},
+            ExpressionAttributeValues={":partition": {"S": index.partition_value},
+                                       ":after": {"S": after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}},
+        )
+        items = answer.get("Items", [])
+        return datetime.fromisoformat(items[0][index.sort_key]["S"]) if items else None
 
     def _run_job_now(self, job: str) -> HttpResponse:
         spec = next((spec for spec in self._schedule_specs() if spec.job == job), None)

@@ -69,6 +69,20 @@ class ScheduleSpec:
     timezone: str
     payload: dict[str, Any]
     enabled: bool
+    # Fired by the local clock at each instant this index holds, instead of by its expression (a sweep that AWS
+    # runs every minute for what has fallen due, which the local clock makes due exactly).
+    fire_when_due: DueIndexSpec | None = None
+
+
+@dataclass(frozen=True)
+class DueIndexSpec:
+    """A function's `LocalStack: FireWhenDue` metadata: the index whose sort key holds instants that fall due."""
+
+    table: str
+    index: str
+    partition_key: str
+    partition_value: str
+    sort_key: str
 
 
 @dataclass(frozen=True)
@@ -235,9 +249,21 @@ class StackTemplate:
                     timezone=str(resolve(properties.get("ScheduleExpressionTimezone", "UTC"))),
                     payload=payload,
                     enabled=state == "ENABLED",
+                    fire_when_due=self._fire_when_due(function_id, resolve),
                 )
             )
         return schedules
+
+    def _fire_when_due(self, function_id: str, resolve: Any) -> DueIndexSpec | None:
+        metadata = (self.resources[function_id].get("Metadata") or {}).get("LocalStack") or {}
+        declared = metadata.get("FireWhenDue")
+        if declared is None:
+            return None
+        try:
+            return DueIndexSpec(str(resolve(declared["Table"])), str(declared["Index"]), str(declared["PartitionKey"]),
+                                str(declared["PartitionValue"]), str(declared["SortKey"]))
+        except KeyError as missing:
+            raise TemplateError(f"{function_id}: LocalStack.FireWhenDue needs {missing}") from None
 
 
 def _ref_target(value: Any) -> str | None:

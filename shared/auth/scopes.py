@@ -24,6 +24,12 @@ ACCOUNT_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/v1/accounts/{account_id}/usage/daily"),
         ("GET", "/v1/accounts/{account_id}/messages"),
         ("GET", "/v1/accounts/{account_id}/calls/{request_id}"),
+        ("POST", "/v1/accounts/{account_id}/webhooks"),
+        ("GET", "/v1/accounts/{account_id}/webhooks"),
+        ("DELETE", "/v1/accounts/{account_id}/webhooks/{webhook_id}"),
+        ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/secret"),
+        ("GET", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries"),
+        ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     }
 )
 
