@@ -44,9 +44,10 @@ DYNAMODB_WRITES = frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamod
 PHONE_NUMBERS = "<phone numbers>"
 SMS_STATEMENT_NOT_RESOURCE = "arn:${AWS::Partition}:sns:*:*:*"
 
-# Resource settings of shared/config.py: every table, topic, queue and sender address a function may touch.
+# Resource settings of shared/config.py: every table, topic, queue, KMS key and sender address a function may touch.
 RESOURCE_SETTINGS = frozenset(name for name in ENVIRONMENT_NAMES
-                              if name.endswith(("_table", "_topic_arn", "_queue_url")) or name == "notice_email_sender")
+                              if name.endswith(("_table", "_topic_arn", "_queue_url", "_key_id"))
+                              or name == "notice_email_sender")
 # The client that sends SMS (shared/aws.py): reaching it means publishing to phone numbers.
 SMS_CLIENT = "sms_client"
 

@@ -36,6 +36,12 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("GET", "/v1/accounts/{account_id}/usage"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/usage/daily"): ACCOUNT,  # not in API.md: the console's usage chart
     ("GET", "/v1/accounts/{account_id}/messages"): ACCOUNT,
+    ("POST", "/v1/accounts/{account_id}/webhooks"): ACCOUNT,
+    ("GET", "/v1/accounts/{account_id}/webhooks"): ACCOUNT,
+    ("DELETE", "/v1/accounts/{account_id}/webhooks/{webhook_id}"): ACCOUNT,
+    ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/secret"): ACCOUNT,
+    ("GET", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries"): ACCOUNT,
+    ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): ACCOUNT,
     ("GET", "/v1/accounts/{account_id}/calls/{request_id}"): ACCOUNT,
     ("GET", "/v1/reports/revenue"): OPERATOR,
     ("GET", "/v1/reconciliation"): OPERATOR,

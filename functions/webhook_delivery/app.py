@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions import init_done
 from functions.batch_response import batch_response
 from functions.wiring import open_clients
-from functions.wiring.webhooks import webhook_delivery_stores
+from functions.wiring.webhook_delivery import webhook_delivery_stores
 from shared.services.webhook_delivery import WebhookBatch
 
 logger = Logger()

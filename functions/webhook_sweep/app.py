@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import init_done
 from functions.wiring import open_clients
-from functions.wiring.webhooks import webhook_delivery_stores
+from functions.wiring.webhook_sweep import webhook_sweep_stores
 from shared.services.webhook_delivery import sweep
 
 logger = Logger()
@@ -18,7 +18,7 @@ open_clients()
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    report = sweep(webhook_delivery_stores())
+    report = sweep(webhook_sweep_stores())
     return {"attempts_queued": report.attempts_queued, "webhooks_disabled": report.webhooks_disabled}
 
 init_done()

@@ -277,7 +277,7 @@ class LocalStack:
         if self._due_reader is None:
             self._due_reader = self.aws.client("dynamodb")
         answer = self._due_reader.query(
-            TableName=index.table, IndexName=index.index, Limit=1,
+            TableName=self.physical.resolve(index.table), IndexName=index.index, Limit=1,
             KeyConditionExpression="#partition = :partition AND #due > :after",
             ExpressionAttributeNames={"#partition": index.partition_key, "#due": index.sort_key},
             ExpressionAttributeValues={":partition": {"S": index.partition_value},

@@ -78,7 +78,7 @@ class ScheduleSpec:
 class DueIndexSpec:
     """A function's `LocalStack: FireWhenDue` metadata: the index whose sort key holds instants that fall due."""
 
-    table: str
+    table: Any  # as the template writes it (a Ref): the stack resolves it to the table it created
     index: str
     partition_key: str
     partition_value: str
@@ -249,18 +249,18 @@ class StackTemplate:
                     timezone=str(resolve(properties.get("ScheduleExpressionTimezone", "UTC"))),
                     payload=payload,
                     enabled=state == "ENABLED",
-                    fire_when_due=self._fire_when_due(function_id, resolve),
+                    fire_when_due=self._fire_when_due(function_id),
                 )
             )
         return schedules
 
-    def _fire_when_due(self, function_id: str, resolve: Any) -> DueIndexSpec | None:
+    def _fire_when_due(self, function_id: str) -> DueIndexSpec | None:
         metadata = (self.resources[function_id].get("Metadata") or {}).get("LocalStack") or {}
         declared = metadata.get("FireWhenDue")
         if declared is None:
             return None
         try:
-            return DueIndexSpec(str(resolve(declared["Table"])), str(declared["Index"]), str(declared["PartitionKey"]),
+            return DueIndexSpec(declared["Table"], str(declared["Index"]), str(declared["PartitionKey"]),
                                 str(declared["PartitionValue"]), str(declared["SortKey"]))
         except KeyError as missing:
             raise TemplateError(f"{function_id}: LocalStack.FireWhenDue needs {missing}") from None

@@ -52,6 +52,11 @@ class WebhookDeliveryStores:
     webhooks: WebhookRepository
     secrets: WebhookSecretBox
     sender: WebhookSender
+
+
+@dataclass(frozen=True)
+class WebhookSweepStores:
+    webhooks: WebhookRepository
     attempts: JsonMessageQueue
     events: EventSink
 
@@ -159,7 +164,7 @@ def _attempt(stores: WebhookDeliveryStores, webhook: Webhook, delivery: Delivery
     return outcome
 
 
-def sweep(stores: WebhookDeliveryStores) -> SweepReport:
+def sweep(stores: WebhookSweepStores) -> SweepReport:
     """Queue an attempt of every delivery due now, and disable the webhooks that have failed for DISABLE_AFTER."""
     now = clock.now()
     due = stores.webhooks.due(now, limit=SWEEP_LIMIT)
@@ -170,7 +175,7 @@ def sweep(stores: WebhookDeliveryStores) -> SweepReport:
     return SweepReport(len(requests), disabled)
 
 
-def _disable_if_failing(stores: WebhookDeliveryStores, item: DueItem, now: datetime) -> bool:
+def _disable_if_failing(stores: WebhookSweepStores, item: DueItem, now: datetime) -> bool:
     """Disable a webhook whose deliveries all failed for DISABLE_AFTER, then publish its notice (once disabled, it
     stays due until the notice is out, so a crash in between publishes it on the next sweep)."""
     webhook = stores.webhooks.get(item.account_id, item.webhook_id)

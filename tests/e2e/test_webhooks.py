@@ -22,7 +22,9 @@ def at_scheduled_times(attempts, first) -> bool:
     milliseconds after the clock reaches its due instant, so an offset may read one second more."""
     offsets = [int((item.timestamp - first.timestamp).total_seconds()) for item in attempts]
     expected = RETRY_OFFSETS_S[:len(attempts)]
-    return len(offsets) == len(expected) and all(0 <= got - want <= 1 for got, want in zip(offsets, expected))
+    if len(offsets) != len(expected):
+        return False
+    return all(0 <= got - want <= 1 for got, want in zip(offsets, expected, strict=True))
 
 
 def ok(answer):

@@ -52,7 +52,7 @@ def test_every_alarm_tells_the_operator_when_it_fires_and_when_it_clears(alarm_i
 
 def test_every_dead_letter_queue_has_an_alarm():
     assert _dead_letter_queues() == _alarmed("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName")
-    assert len(_dead_letter_queues()) == 5
+    assert len(_dead_letter_queues()) == 6
 
 
 @pytest.mark.parametrize("metric_name", ["Errors", "Throttles"])
@@ -83,7 +83,7 @@ def test_the_runbook_has_a_paragraph_for_every_alarm():
 
 
 HISTORY_TABLES = ("AccountsTable", "ApiKeysTable", "PacksTable", "LedgerTable", "BillsTable", "CallsTable",
-                  "UsageTable", "MessagesTable", "BooksTable", "IdempotencyTable")
+                  "UsageTable", "MessagesTable", "BooksTable", "IdempotencyTable", "WebhooksTable")
 
 
 def test_the_tables_are_the_ones_that_hold_money_or_history():
