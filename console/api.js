@@ -27,6 +27,12 @@ async function errorOf(response) {
   }
 }
 
+/** An answer's JSON, or null for an answer without a body (204 No Content, a 202 that only accepts). */
+async function answerOf(response) {
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
 export function accountPath(accountId, rest = "") {
   return `/v1/accounts/${encodeURIComponent(accountId)}${rest}`;
 }
@@ -43,9 +49,10 @@ export function createApi(key) {
   }
 
   return {
-    get: async (path, query) => (await send("GET", path, { query })).json(),
-    post: async (path, body = {}) => (await send("POST", path, { body })).json(),
-    patch: async (path, body) => (await send("PATCH", path, { body })).json(),
+    get: async (path, query) => answerOf(await send("GET", path, { query })),
+    post: async (path, body = {}) => answerOf(await send("POST", path, { body })),
+    patch: async (path, body) => answerOf(await send("PATCH", path, { body })),
+    delete: async (path) => answerOf(await send("DELETE", path)),
 
     /** Saves an answer as a file, named as its Content-Disposition says (the key must be sent, so no plain link). */
     async download(path, query, fallbackName) {

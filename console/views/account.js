@@ -1,14 +1,15 @@
-// The account: balance, runway and wallets, status, the postpaid switch, contacts, locale, the daily report and the
-// alerts; for an operator also a recharge and a new account key.
+// The account: balance, runway and wallets, status, the postpaid switch, contacts, locale, the daily report, the
+// alerts and the webhooks; for an operator also a recharge and a new account key.
 import { accountPath, clientId } from "../api.js";
 import { h, card, field, select } from "../dom.js";
 import { instant, money } from "../format.js";
 import { fromInput } from "../money.js";
 import { accountSaver, alertsCard, runwayFigure } from "./alerts.js";
+import { webhooksCard } from "./webhooks.js";
 
 export async function render(page, context) {
   const { t, account, session } = context;
-  page.append(summary(t, account), settings(context), alertsCard(context));
+  page.append(summary(t, account), settings(context), alertsCard(context), await webhooksCard(context));
   if (session.operator) page.append(operatorTools(context));
 }
 
