@@ -43,10 +43,11 @@ def allowed_target(url: str, policy: TargetPolicy, resolve: Resolver = resolve_h
 
 class WebhookSender:
     def __init__(self, policy: TargetPolicy, resolve: Resolver = resolve_host,
-                 timeout_s: float = ATTEMPT_TIMEOUT.total_seconds()):
+                 timeout_s: float = ATTEMPT_TIMEOUT.total_seconds(), ca_certs: str | None = None):
         self._policy = policy
         self._resolve = resolve
         self._timeout_s = timeout_s
+        self._ca_certs = ca_certs  # the system's trust store when None
 
     def post(self, url: str, body: str, headers: Mapping[str, str]) -> AttemptOutcome:
         try:
@@ -59,7 +60,7 @@ class WebhookSender:
             # Connected to the checked address; the certificate and SNI are the name's.
             pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
                 str(address), target.port, server_hostname=target.host, assert_hostname=target.host,
-                cert_reqs="CERT_REQUIRED", **options)
+                cert_reqs="CERT_REQUIRED", ca_certs=self._ca_certs, **options)
         else:
             pool = urllib3.HTTPConnectionPool(str(address), target.port, **options)
         started = time.monotonic()
