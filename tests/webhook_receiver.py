@@ -44,6 +44,13 @@ class Received:
         return datetime.fromtimestamp(int(self.headers["webhook-timestamp"]), UTC)
 
 
+def _account_of(item: Received) -> str | None:
+    try:
+        return item.payload.get("account_id")
+    except ValueError:
+        return None
+
+
 @dataclass
 class Answer:
     """How the receiver answers one delivery: a status, after `delay_s`, with a Location for a redirect."""
@@ -82,11 +89,17 @@ class WebhookReceiver:
         with self._lock:
             self._answers.extend(answers)
 
-    def wait_for(self, count: int, timeout_s: float = 10.0) -> list[Received]:
+    def wait_for(self, count: int, timeout_s: float = 10.0, *, account_id: str | None = None) -> list[Received]:
+        """What was received once there are `count` deliveries (of the account's events, if given), or the timeout
+        passed. On a shared stack, a port this receiver reuses may still be some old webhook's URL: filter."""
         deadline = time.monotonic() + timeout_s
-        while len(self.received) < count and time.monotonic() < deadline:
+        while len(found := self._of(account_id)) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        return list(self.received)
+        return found
+
+    def _of(self, account_id: str | None) -> list[Received]:
+        return [item for item in list(self.received)
+                if account_id is None or _account_of(item) == account_id]
 
     def verify(self, headers: dict[str, str], body: bytes) -> str | None:
         """Why the delivery does not verify against any of the receiver's secrets (None: it does)."""

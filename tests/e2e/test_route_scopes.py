@@ -29,6 +29,8 @@ class Ids:
     pack_id: str
     request_id: str
     now: str
+    webhook_id: str
+    delivery_id: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ SAMPLES: dict[tuple[str, str], Callable[[Ids, int], Any]] = {
     ("GET", "/v1/accounts/{account_id}/usage"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/usage/daily"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/messages"): lambda ids, n: None,
+    ("POST", "/v1/accounts/{account_id}/webhooks"): lambda ids, n: {"body": {"url": f"http://127.0.0.1:9/hook-{n}"}},
+    ("GET", "/v1/accounts/{account_id}/webhooks"): lambda ids, n: None,
+    ("DELETE", "/v1/accounts/{account_id}/webhooks/{webhook_id}"): lambda ids, n: None,
+    ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/secret"): lambda ids, n: None,
+    ("GET", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries"): lambda ids, n: None,
+    ("POST", "/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): lambda ids, n: None,
     ("GET", "/v1/accounts/{account_id}/calls/{request_id}"): lambda ids, n: None,
     ("GET", "/v1/reconciliation"): lambda ids, n: {"query": "date=2026-03-01"},
     ("GET", "/v1/reports/revenue"): lambda ids, n: {"query": "from=2026-03-01&to=2026-03-01"},
@@ -83,7 +91,8 @@ def call_for(route: tuple[str, str], ids: Ids) -> Call:
     if route not in SAMPLES:
         pytest.fail(f"no sample request for {method} {path}: add one to SAMPLES")
     sample = SAMPLES[route](ids, next(_unique)) or {}
-    concrete = path.format(account_id=ids.account_id, pack_id=ids.pack_id, request_id=ids.request_id)
+    concrete = path.format(account_id=ids.account_id, pack_id=ids.pack_id, request_id=ids.request_id,
+                           webhook_id=ids.webhook_id, delivery_id=ids.delivery_id)
     query = sample.get("query")
     return Call(method, concrete + (f"?{query}" if query else ""), sample.get("body"))
 
@@ -122,13 +131,20 @@ def _open_account(operator: HttpClient, account_id: str, now: str) -> Ids:
                                           "contacts": {"email": f"ops@{account_id}.example"}}).status == 201
     assert operator.post(f"/v1/accounts/{account_id}/recharges",
                          {"recharge_id": f"{account_id}-r0", "amount": "5000.00", "wallet": "cash"}).status == 200
+    # A webhook to a port nothing listens on (its deliveries fail and are retried: none of this test's concern).
+    webhook = operator.post(f"/v1/accounts/{account_id}/webhooks", {"url": "http://127.0.0.1:9/hook",
+                                                                     "event_types": ["pack_delivered"]})
+    assert webhook.status == 201, webhook.body
+    webhook_id = webhook.json()["webhook_id"]
     bought = operator.post(f"/v1/accounts/{account_id}/packs",
                            {"purchase_id": f"{account_id}-p0", "billing_tag": "id_verification", "size": 1000})
     assert bought.status == 201, bought.body
     call = {"request_id": f"{account_id}-c0", "account_id": account_id, "channel": "verify.id_2e",
             "return_code": "0", "occurred_at": now}
     assert operator.post("/v1/calls", {"calls": [call]}).json()["results"][0]["status"] == "accepted"
-    return Ids(account_id, bought.json()["packs"][0]["pack_id"], call["request_id"], now)
+    [delivery] = operator.get(f"/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries").json()["deliveries"]
+    return Ids(account_id, bought.json()["packs"][0]["pack_id"], call["request_id"], now, webhook_id,
+               delivery["delivery_id"])
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +158,7 @@ def world(operator: HttpClient) -> World:
 
 def snapshot(operator: HttpClient, account_id: str) -> dict[str, Any]:
     """What a request on the account could have changed, as the operator reads it."""
-    paths = ["", "/packs", "/bills/details?format=csv", "/usage"]  # balance and status, packs, ledger, calls
+    paths = ["", "/packs", "/bills/details?format=csv", "/usage", "/webhooks"]  # balance, packs, ledger, calls, hooks
     return {path: operator.get(f"/v1/accounts/{account_id}{path}").body for path in paths}
 
 

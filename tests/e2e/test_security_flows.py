@@ -1,6 +1,7 @@
 """Real flows through the local stack (accounts with contacts, keys, recharges, purchases, gifts, refunds, calls
 over HTTP and the ingest queue, settlement, arrears, suspension, pack expiry, daily reports, the nightly
-reconciliation, notices by SMS and e-mail) while two things are recorded:
+reconciliation, notices by SMS and e-mail, webhooks with a rotated secret, a retried delivery and the sweep) while
+two things are recorded:
 
 - every log record of the functions, at DEBUG, formatted as powertools writes them: no phone number, e-mail
   address or API key may appear in any of them;
@@ -32,6 +33,7 @@ from tests import iam
 from tests.e2e.conftest import OPERATOR_KEY
 from tests.log_capture import function_logs
 from tests.support import HttpClient
+from tests.webhook_receiver import Answer, WebhookReceiver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -88,7 +90,8 @@ class CallRecorder:
 
 def function_clients() -> list[BaseClient]:
     """The AWS clients the functions' code holds: shared/aws.py's, and any a module keeps of its own."""
-    clients = [shared_aws.dynamodb_client(), shared_aws.sns_client(), shared_aws.ses_client(), shared_aws.sms_client()]
+    clients = [shared_aws.dynamodb_client(), shared_aws.sns_client(), shared_aws.ses_client(), shared_aws.sms_client(),
+               shared_aws.sqs_client(), shared_aws.kms_client()]
     for name, module in list(sys.modules.items()):
         if name.startswith(("functions.", "shared.")) and module is not None:
             clients += [value for value in vars(module).values() if isinstance(value, BaseClient)]
@@ -117,7 +120,7 @@ def ok(answer: Any, *statuses: int) -> Any:
     return answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else answer.body
 
 
-def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recording) -> None:
+def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recording, receiver: WebhookReceiver) -> None:
     now = clock_now(operator)
     calls_at = now.isoformat()
     keys = {}
@@ -134,6 +137,17 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
     ok(operator.with_key("fbk_" + "0" * 43).get("/v1/accounts/sec-acme"), 401)
     ok(acme.get("/v1/accounts/sec-owing"), 403)
 
+    # The customer's own system: a webhook registered with its key, its secret rotated; the first delivery (of the
+    # purchase below) fails and the sweep makes it due again, then the customer retries it by hand.
+    webhook = ok(acme.post("/v1/accounts/sec-acme/webhooks", {"url": receiver.url}))
+    rotated = ok(acme.post(f"/v1/accounts/sec-acme/webhooks/{webhook['webhook_id']}/secret"))
+    recording.secrets |= {webhook["secret"], rotated["secret"]}
+    receiver.secrets += [webhook["secret"], rotated["secret"]]
+    receiver.answer_next(Answer(500))
+    # sec-owing's webhook points where nothing listens: its deliveries fail until the sweep disables it.
+    dead = ok(operator.post("/v1/accounts/sec-owing/webhooks", {"url": "http://127.0.0.1:9/gone"}))
+    recording.secrets.add(dead["secret"])
+
     # Money and packs: recharge, purchases (one refunded), an operator's short gift, the E证通 pack, a violation.
     ok(operator.post("/v1/accounts/sec-acme/recharges", {"recharge_id": "sec-r1", "amount": "2000.00",
                                                           "wallet": "cash"}))
@@ -148,6 +162,16 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
     ok(operator.post("/v1/accounts/sec-acme/eid-merchant"))
     ok(operator.post("/v1/accounts/sec-acme/violations", {"suspend": True}))
     ok(operator.post("/v1/accounts/sec-acme/violations", {"suspend": False}))
+
+    hook = f"/v1/accounts/sec-acme/webhooks/{webhook['webhook_id']}"
+    [delivery] = [item for item in ok(acme.get(f"{hook}/deliveries?limit=100"))["deliveries"]
+                  if item["event_id"] == f"pack_delivered#{renewing}"]
+    assert delivery["status"] == "pending"
+    at(operator, clock_now(operator) + timedelta(seconds=6), "webhook-sweep")
+    ok(acme.post(f"{hook}/deliveries/{delivery['delivery_id']}/retry"), 202)
+    assert [item["attempts"] for item in ok(acme.get(f"{hook}/deliveries?limit=100"))["deliveries"]
+            if item["delivery_id"] == delivery["delivery_id"]] == [3]
+    assert receiver.received and all(item.verified for item in receiver.received)
 
     # Calls over HTTP and over the ingest queue; sec-owing, with no money, will owe its postpaid calls.
     acme_calls = [{"request_id": f"sec-a{n}", "account_id": "sec-acme", "channel": "verify.id_2e",
@@ -177,7 +201,9 @@ def run_flows(local_stack: LocalStack, operator: HttpClient, recording: Recordin
     at(operator, first + timedelta(days=1), "arrears-check", "daily-settlement", "pack-lifecycle")
     assert ok(operator.get("/v1/accounts/sec-owing"))["status"] == "suspended"
     # A year on, the bought pack expires: its breakage in the ledger and in the vendor's books, and its renewal.
-    at(operator, first + timedelta(days=367), "pack-lifecycle")
+    at(operator, first + timedelta(days=367), "pack-lifecycle", "webhook-sweep")
+    assert [item["status"] for item in ok(operator.get("/v1/accounts/sec-owing/webhooks"))["webhooks"]] == [
+        "disabled"]
     assert sorted(pack["status"] for pack in ok(acme.get("/v1/accounts/sec-acme/packs"))["packs"]
                   if pack["origin"] == "purchase") == ["active", "expired", "refunded"]
     local_stack.event_sources.drain(force=True)
@@ -195,10 +221,12 @@ def recording(local_stack: LocalStack, operator: HttpClient) -> Recording:
             patch.setattr(function, "invoke", recorder.wrap(function))
         for client in clients:
             client.meta.events.register("provide-client-params", recorder.on_call, unique_id="security-flows")
+        receiver = WebhookReceiver(clock=local_stack.clock.now).start()
         try:
             with function_logs(recording.log):
-                run_flows(local_stack, operator, recording)
+                run_flows(local_stack, operator, recording, receiver)
         finally:
+            receiver.stop()
             for client in clients:
                 client.meta.events.unregister("provide-client-params", unique_id="security-flows")
     return recording
@@ -209,7 +237,7 @@ def recording(local_stack: LocalStack, operator: HttpClient) -> Recording:
 def secret_forms(secret: str) -> set[str]:
     """A secret as a log line could hold it: as is, a phone number's digits without + or country code,
     an address's local part, a key without its prefix."""
-    forms = {secret, secret.removeprefix("fbk_")}
+    forms = {secret, secret.removeprefix("fbk_"), secret.removeprefix("whsec_")}
     if secret.startswith("+86"):
         forms |= {secret[1:], secret[3:]}
     if "@" in secret:
@@ -255,6 +283,8 @@ def required_permissions(call: AwsCall, region: str, account: str) -> list[tuple
     if service == "ses" and operation in ("SendRawEmail", "SendEmail"):
         domain = params["Source"].rpartition("@")[2]
         return [(f"ses:{operation}", f"arn:aws:ses:{region}:{account}:identity/{domain}")]
+    if service == "kms" and operation in ("Encrypt", "Decrypt"):
+        return [(f"kms:{operation}", f"arn:aws:kms:{region}:{account}:key/{params['KeyId']}")]
     if service == "sqs" and operation in ("SendMessage", "SendMessageBatch"):
         return [("sqs:SendMessage", f"arn:aws:sqs:{region}:{account}:{params['QueueUrl'].rstrip('/').split('/')[-1]}")]
     raise AssertionError(f"{call.function_id} calls {call.operation}: teach required_permissions its IAM actions")

@@ -80,7 +80,7 @@ def test_a_bought_pack_reaches_the_receiver_signed_once_and_the_deliveries_show_
     assert webhook["secret"].startswith("whsec_")
 
     pack = buy(operator, "wh-buyer", "wh-buyer-p1")
-    [received] = receiver.wait_for(1)
+    [received] = receiver.wait_for(1, account_id="wh-buyer")
     assert received.verified, received.error
     assert received.payload["type"] == "pack_delivered" and received.payload["account_id"] == "wh-buyer"
     assert set(received.payload) == {"event_id", "type", "account_id", "at", "data"}
@@ -95,7 +95,7 @@ def test_a_bought_pack_reaches_the_receiver_signed_once_and_the_deliveries_show_
     [listed] = ok(customer.get("/v1/accounts/wh-buyer/webhooks"))["webhooks"]
     assert "secret" not in listed and listed["webhook_id"] == webhook["webhook_id"]
     buy(operator, "wh-buyer", "wh-buyer-p1")
-    assert len(receiver.wait_for(2, timeout_s=1)) == 1
+    assert len(receiver.wait_for(2, timeout_s=1, account_id="wh-buyer")) == 1
 
 
 def test_a_receiver_that_fails_twice_gets_the_third_attempt_at_the_scheduled_times(operator, receiver):
@@ -103,9 +103,10 @@ def test_a_receiver_that_fails_twice_gets_the_third_attempt_at_the_scheduled_tim
     webhook = register(operator, "wh-flaky", receiver)
     receiver.answer_next(Answer(500), Answer(503))
     buy(operator, "wh-flaky", "wh-flaky-p1")
-    first = receiver.wait_for(1)[0]
+    first = receiver.wait_for(1, account_id="wh-flaky")[0]
     move(operator, now(operator) + timedelta(minutes=6))
-    attempts = [item for item in receiver.wait_for(3) if item.payload["type"] == "pack_delivered"]
+    attempts = [item for item in receiver.wait_for(3, account_id="wh-flaky")
+                if item.payload["type"] == "pack_delivered"]
 
     assert [item.status for item in attempts] == [500, 503, 204]
     assert all(item.verified for item in attempts), [item.error for item in attempts]
@@ -122,11 +123,11 @@ def test_a_receiver_that_never_succeeds_fails_the_delivery_and_is_disabled_after
     webhook = register(operator, "wh-dead", receiver, event_types=["pack_delivered"])
     receiver.default = Answer(500)
     buy(operator, "wh-dead", "wh-dead-p1")
-    first = receiver.wait_for(1)[0]
+    first = receiver.wait_for(1, account_id="wh-dead")[0]
     started = first.timestamp
     move(operator, now(operator) + timedelta(hours=28))
 
-    attempts = receiver.wait_for(8)
+    attempts = receiver.wait_for(8, account_id="wh-dead")
     assert len(attempts) == 8 and at_scheduled_times(attempts, first), [item.timestamp for item in attempts]
     [delivery] = deliveries(operator, "wh-dead", webhook["webhook_id"])
     assert (delivery["status"], delivery["attempts"], delivery["last_status_code"], delivery["next_attempt_at"]) == (
@@ -143,7 +144,7 @@ def test_a_receiver_that_never_succeeds_fails_the_delivery_and_is_disabled_after
 
     # Disabled, it gets nothing more.
     buy(operator, "wh-dead", "wh-dead-p2")
-    assert len(receiver.wait_for(9, timeout_s=1)) == 8
+    assert len(receiver.wait_for(9, timeout_s=1, account_id="wh-dead")) == 8
 
 
 def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours(operator, receiver):
@@ -154,7 +155,7 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours(operator, receiv
     assert rotated["webhook_id"] == webhook["webhook_id"] and rotated["secret"] not in (old_secret, None)
 
     buy(operator, "wh-rotate", "wh-rotate-p1")
-    [during] = receiver.wait_for(1)
+    [during] = receiver.wait_for(1, account_id="wh-rotate")
     assert len(during.headers["webhook-signature"].split(" ")) == 2
     assert receiver.verify(during.headers, during.body) is None  # the old secret alone still verifies
     receiver.secrets = [rotated["secret"]]
@@ -162,7 +163,7 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours(operator, receiv
 
     move(operator, now(operator) + timedelta(hours=24, minutes=1))
     buy(operator, "wh-rotate", "wh-rotate-p2")
-    after = receiver.wait_for(2)[1]
+    after = receiver.wait_for(2, account_id="wh-rotate")[1]
     assert len(after.headers["webhook-signature"].split(" ")) == 1 and after.verified
     receiver.secrets = [old_secret]
     assert receiver.verify(after.headers, after.body) is not None
@@ -177,7 +178,7 @@ def test_a_manual_retry_makes_one_more_attempt_whatever_the_status(operator, rec
     path = f"/v1/accounts/wh-retry/webhooks/{webhook['webhook_id']}/deliveries/{delivery['delivery_id']}/retry"
     answer = operator.post(path)
     assert answer.status == 202, answer.body
-    received = receiver.wait_for(2)
+    received = receiver.wait_for(2, account_id="wh-retry")
     assert len(received) == 2 and received[0].body == received[1].body
     [again] = deliveries(operator, "wh-retry", webhook["webhook_id"])
     assert (again["status"], again["attempts"]) == ("delivered", 2)
