@@ -63,6 +63,12 @@ class Seeded:
     account_id: str
     pack_id: str
     request_id: str
+    webhook_id: str
+    delivery_id: str  # of no delivery: the fuzzed stack runs the API's functions alone, never the delivery function
+
+    def path_parameters(self) -> dict[str, str]:
+        return {"account_id": self.account_id, "pack_id": self.pack_id, "request_id": self.request_id,
+                "webhook_id": self.webhook_id, "delivery_id": self.delivery_id}
 
 
 def seed(stack: FuzzedStack) -> Seeded:
@@ -80,7 +86,10 @@ def seed(stack: FuzzedStack) -> Seeded:
             "return_code": "0", "occurred_at": "2026-03-01T11:00:00+08:00"}
     recorded = operator.post("/v1/calls", {"calls": [call]})
     assert recorded.json()["results"][0]["status"] == "accepted", recorded.body
-    return Seeded(SEEDED_ACCOUNT, bought.json()["packs"][0]["pack_id"], SEEDED_CALL)
+    webhook = operator.post(f"/v1/accounts/{SEEDED_ACCOUNT}/webhooks", {"url": "http://127.0.0.1:9/hook"})
+    assert webhook.status == 201, webhook.body
+    return Seeded(SEEDED_ACCOUNT, bought.json()["packs"][0]["pack_id"], SEEDED_CALL, webhook.json()["webhook_id"],
+                  "dlv_" + "0" * 25)
 
 
 @contextmanager
@@ -88,7 +97,8 @@ def fuzzed_stack(clock_start: datetime) -> Iterator[FuzzedStack]:
     """The template's API routes, authorizer and functions on moto, served over HTTP on 127.0.0.1."""
     options = LocalStackOptions(template_path=REPO_ROOT / "template.yaml", port=0, clock_start=clock_start,
                                 operator_key=OPERATOR_KEY)
-    with template_resources({"OperatorKeyHash": key_hash(OPERATOR_KEY)}) as physical:
+    # Webhooks to loopback alone, as on the local stack: a fuzzed URL is never resolved, let alone connected to.
+    with template_resources({"OperatorKeyHash": key_hash(OPERATOR_KEY), "WebhookTargets": "loopback"}) as physical:
         # Handlers may have been imported by earlier tests of this process, against another moto: rebuild.
         aws.dynamodb_client.cache_clear()
         aws.sns_client.cache_clear()

@@ -229,7 +229,7 @@ def keyed_routes() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("method", "path"), keyed_routes())
 def test_every_keyed_route_answers_401_in_shape_without_a_valid_key(stack: FuzzedStack, seeded: Seeded, method,
                                                                       path, authorization):
-    concrete = path.format(account_id=seeded.account_id, pack_id=seeded.pack_id, request_id=seeded.request_id)
+    concrete = path.format(**seeded.path_parameters())
     client = stack.anonymous if authorization is None else HttpClient(stack.base_url, {"Authorization": authorization})
     body = {} if method != "GET" else None
 

@@ -56,7 +56,7 @@ def template_routes() -> list[tuple[str, str]]:
 def api_schema(stack: FuzzedStack, seeded: Seeded) -> Any:
     schema = schemathesis.openapi.from_url(stack.base_url + DOCUMENT)
     schema.config.generation.update(allow_x00=True)
-    known = {"account_id": seeded.account_id, "pack_id": seeded.pack_id, "request_id": seeded.request_id}
+    known = seeded.path_parameters()
 
     @schema.hook
     def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
