@@ -67,6 +67,14 @@ class SweepReport:
     webhooks_disabled: int
 
 
+@dataclass(frozen=True)
+class EventDelivery:
+    """One event to one of its account's webhooks."""
+
+    event: ReceivedEvent
+    webhook: Webhook
+
+
 class WebhookBatch:
     """One invocation's queue messages (domain events, and requests for an attempt), their attempts made in
     parallel: each mostly waits on a receiver, for up to ATTEMPT_TIMEOUT."""
@@ -77,7 +85,7 @@ class WebhookBatch:
 
     def deliver(self) -> list[str]:
         """Make every message's attempts; the ids of the messages to deliver again."""
-        work: list[tuple[str, object]] = []
+        work: list[tuple[str, AttemptRequest | EventDelivery]] = []
         for message_id, body in self._bodies.items():
             try:
                 values = json.loads(body)
@@ -89,7 +97,7 @@ class WebhookBatch:
                 continue
             event = parse_event(body, message_id=message_id)
             if event is not None:
-                work += [(message_id, (event, webhook)) for webhook in self._wanting(event)]
+                work += [(message_id, EventDelivery(event, webhook)) for webhook in self._wanting(event)]
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL_ATTEMPTS) as pool:
             done = list(pool.map(self._run, [item for _, item in work]))
         return sorted({message_id for (message_id, _), ok in zip(work, done, strict=True) if not ok})
@@ -98,13 +106,12 @@ class WebhookBatch:
         return [webhook for webhook in self._stores.webhooks.of_account(event.account_id)
                 if webhook.wants(event.event_type)]
 
-    def _run(self, item: object) -> bool:
+    def _run(self, item: AttemptRequest | EventDelivery) -> bool:
         try:
             if isinstance(item, AttemptRequest):
                 attempt_requested(self._stores, item)
             else:
-                event, webhook = item  # type: ignore[misc]
-                deliver_event(self._stores, event, webhook)
+                deliver_event(self._stores, item.event, item.webhook)
         except Exception:  # whatever failed (a DynamoDB or KMS error, a bug), this message alone is retried
             logger.exception("webhook delivery failed; its message will be delivered again")
             return False

@@ -12,7 +12,15 @@ from urllib3.exceptions import HTTPError
 
 from shared.webhooks.models import AttemptOutcome
 from shared.webhooks.rules import ATTEMPT_TIMEOUT
-from shared.webhooks.targets import Address, TargetPolicy, TargetRefused, check_addresses, parse_address, parse_target
+from shared.webhooks.targets import (
+    Address,
+    Target,
+    TargetPolicy,
+    TargetRefused,
+    check_addresses,
+    parse_address,
+    parse_target,
+)
 
 Resolver = Callable[[str, int], list[Address]]
 USER_AGENT = "faceid-billing-webhooks/1.0"
@@ -29,16 +37,17 @@ def resolve_host(host: str, port: int) -> list[Address]:
     return found
 
 
-def allowed_target(url: str, policy: TargetPolicy, resolve: Resolver = resolve_host) -> Address:
-    """The address a delivery to `url` would connect to, or TargetRefused (nothing is sent to check it)."""
+def allowed_target(url: str, policy: TargetPolicy, resolve: Resolver = resolve_host) -> tuple[Target, Address]:
+    """The target of `url` and the address a delivery to it would connect to, or TargetRefused (nothing is sent to
+    check it)."""
     target = parse_target(url, policy)
     if target.address is not None:
-        return target.address
+        return target, target.address
     try:
         addresses = resolve(target.host, target.port)
     except OSError:
         raise TargetRefused(f"{target.host} does not resolve") from None
-    return check_addresses(target, addresses, policy)
+    return target, check_addresses(target, addresses, policy)
 
 
 class WebhookSender:
@@ -51,8 +60,7 @@ class WebhookSender:
 
     def post(self, url: str, body: str, headers: Mapping[str, str]) -> AttemptOutcome:
         try:
-            target = parse_target(url, self._policy)
-            address = allowed_target(url, self._policy, self._resolve)
+            target, address = allowed_target(url, self._policy, self._resolve)
         except TargetRefused as error:
             return AttemptOutcome(False, None, f"not sent: {error}")
         options = {"timeout": urllib3.Timeout(total=self._timeout_s), "retries": False, "maxsize": 1}

@@ -23,6 +23,7 @@ from functions.wiring.webhooks import build_webhook_stores
 from shared import clock
 from shared.accounts.models import Contacts, Locale
 from shared.config import settings
+from shared.refusals import InvalidField
 from shared.services import accounts
 from shared.services import webhooks as registration
 from shared.services.webhook_delivery import LEASE, WebhookBatch, WebhookDeliveryStores, WebhookSweepStores, sweep
@@ -315,3 +316,20 @@ def test_no_secret_reaches_the_logs(deployment):
         assert secret not in logs and secret.removeprefix("whsec_") not in logs
     stored = aws_client("dynamodb").scan(TableName=settings().webhooks_table)["Items"]
     assert rotated.secret.removeprefix("whsec_") not in json.dumps(stored, default=str)
+
+
+def test_the_delivery_log_comes_newest_first_a_page_at_a_time(deployment):
+    webhook = deployment.register()
+    for minute, event_id in enumerate(("pack_delivered#a", "pack_delivered#b", "pack_delivered#c")):
+        deployment.deliver(domain_event("pack_delivered", "acme", event_id=event_id,
+                                        at=f"2026-03-10T12:0{minute}:00+08:00"))
+    pages = deployment.webhooks.webhooks
+
+    first = pages.deliveries(webhook.webhook_id, limit=2, cursor=None)
+    second = pages.deliveries(webhook.webhook_id, limit=2, cursor=first.next_cursor)
+
+    assert [delivery.event_id for delivery in first.deliveries] == ["pack_delivered#c", "pack_delivered#b"]
+    assert [delivery.event_id for delivery in second.deliveries] == ["pack_delivered#a"]
+    assert second.next_cursor is None
+    with pytest.raises(InvalidField):
+        pages.deliveries(webhook.webhook_id, limit=2, cursor="not-a-cursor")
