@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions import init_done
 from functions.wiring import open_clients
 from functions.wiring.webhook_sweep import webhook_sweep_stores
-from shared.services.webhook_delivery import sweep
+from shared.services.webhook_sweep import sweep
 
 logger = Logger()
 open_clients()

@@ -6,7 +6,7 @@ from functions.wiring import Clients, own_or, per_deployment
 from functions.wiring.events import domain_events
 from shared.aws import sqs_client
 from shared.config import Settings
-from shared.services.webhook_delivery import WebhookSweepStores
+from shared.services.webhook_sweep import WebhookSweepStores
 from shared.store.queues import JsonMessageQueue
 from shared.store.webhooks import WebhookRepository
 

@@ -13,12 +13,10 @@ way round, would be silent).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -27,6 +25,7 @@ from shared import clock
 from shared.delivery.models import Delivery, DeliveryState, ReceivedEvent, Recipient, SendingChannel
 from shared.notices import Notice, render_notice
 from shared.services.notice_senders import EmailSender, SendFailed, SmsSender, UndeliverableAddress
+from shared.services.received_events import parse_event
 from shared.store.notices import NoticeRecord, NoticeRepository
 from shared.store.recipients import RecipientRepository
 
@@ -133,25 +132,3 @@ def _send(stores: NoticeDeliveryStores, channel: SendingChannel, recipient: Reci
         logger.warning("notice not sent; it will be retried", extra={
             "account_id": recipient.account_id, "channel": channel.value, "error_code": error.code})
         return Delivery(DeliveryState.FAILED, str(error))
-
-
-def parse_event(body: str, *, message_id: str) -> ReceivedEvent | None:
-    """The event of a queue message; None (logged) for a body that can never become one."""
-    try:
-        values = json.loads(body)
-    except ValueError:
-        values = None
-    fields = ("event_id", "event_type", "account_id")
-    if not isinstance(values, dict) or not all(isinstance(values.get(name), str) and values[name] for name in fields):
-        logger.error("malformed domain event dropped: it cannot succeed on a retry", extra={"message_id": message_id})
-        return None
-    return ReceivedEvent(values["event_id"], values["event_type"], values["account_id"], _instant(values.get("at")),
-                         values.get("detail"))
-
-
-def _instant(text: Any) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return at if at is not None and at.tzinfo is not None else None

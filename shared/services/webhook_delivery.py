@@ -1,6 +1,6 @@
 """Webhook deliveries: each domain event to every enabled webhook of its account that wants its type, signed and
-attempted at once; the attempts that fall due later, from the sweep's queue messages; and the sweep itself, which
-queues what is due and disables the webhooks that failed for DISABLE_AFTER (with their webhook_disabled notice).
+attempted at once, and the attempts that fall due later, from the queue messages of the sweep
+(shared.services.webhook_sweep) and of the API's retry.
 
 Every attempt is claimed before it is made (one conditional write: a redelivered message or a second worker finds
 it taken) with a lease, and recorded after: a process that dies in between leaves the attempt to fall due when the
@@ -20,13 +20,10 @@ from aws_lambda_powertools import Logger
 
 from shared import clock
 from shared.delivery.models import ReceivedEvent
-from shared.events import DomainEvent, EventSink, EventType
-from shared.instants import format_instant
-from shared.services.notice_delivery import parse_event
+from shared.services.received_events import parse_event
 from shared.services.webhook_sender import WebhookSender
-from shared.store.queues import JsonMessageQueue
 from shared.store.webhook_secrets import WebhookSecretBox
-from shared.store.webhooks import DueItem, WebhookRepository
+from shared.store.webhooks import WebhookRepository
 from shared.webhooks.models import AttemptOutcome, AttemptRequest, Delivery, DeliveryStatus, Webhook, WebhookStatus
 from shared.webhooks.rules import (
     ATTEMPT_TIMEOUT,
@@ -34,7 +31,6 @@ from shared.webhooks.rules import (
     after_attempt,
     delivery_body,
     delivery_id,
-    should_disable,
 )
 from shared.webhooks.signing import signed_headers
 
@@ -42,7 +38,6 @@ from shared.webhooks.signing import signed_headers
 # overtaken, and short enough that the attempt of a process that died is made again soon after.
 LEASE = ATTEMPT_TIMEOUT + timedelta(seconds=50)
 MAX_PARALLEL_ATTEMPTS = 20
-SWEEP_LIMIT = 1000  # due items a sweep takes; the rest are taken by the next one
 
 logger = Logger(child=True)
 
@@ -52,19 +47,6 @@ class WebhookDeliveryStores:
     webhooks: WebhookRepository
     secrets: WebhookSecretBox
     sender: WebhookSender
-
-
-@dataclass(frozen=True)
-class WebhookSweepStores:
-    webhooks: WebhookRepository
-    attempts: JsonMessageQueue
-    events: EventSink
-
-
-@dataclass(frozen=True)
-class SweepReport:
-    attempts_queued: int
-    webhooks_disabled: int
 
 
 @dataclass(frozen=True)
@@ -169,40 +151,3 @@ def _attempt(stores: WebhookDeliveryStores, webhook: Webhook, delivery: Delivery
         "attempt": delivery.attempts, "delivered": outcome.delivered, "status_code": outcome.status_code,
         "error": outcome.error})
     return outcome
-
-
-def sweep(stores: WebhookSweepStores) -> SweepReport:
-    """Queue an attempt of every delivery due now, and disable the webhooks that have failed for DISABLE_AFTER."""
-    now = clock.now()
-    due = stores.webhooks.due(now, limit=SWEEP_LIMIT)
-    requests = [AttemptRequest(item.account_id, item.webhook_id, item.delivery_id)
-                for item in due if item.delivery_id is not None]
-    stores.attempts.send(requests)
-    disabled = sum(_disable_if_failing(stores, item, now) for item in due if item.delivery_id is None)
-    return SweepReport(len(requests), disabled)
-
-
-def _disable_if_failing(stores: WebhookSweepStores, item: DueItem, now: datetime) -> bool:
-    """Disable a webhook whose deliveries all failed for DISABLE_AFTER, then publish its notice (once disabled, it
-    stays due until the notice is out, so a crash in between publishes it on the next sweep)."""
-    webhook = stores.webhooks.get(item.account_id, item.webhook_id)
-    if webhook is None or webhook.failing_since is None:
-        return False
-    newly = False
-    if webhook.status is WebhookStatus.ENABLED:
-        if not should_disable(webhook, now) or not stores.webhooks.disable(webhook, now):
-            return False
-        webhook, newly = replace(webhook, status=WebhookStatus.DISABLED, disabled_at=now), True
-    stores.events.publish([disabled_event(webhook)])
-    stores.webhooks.notice_sent(webhook)
-    return newly
-
-
-def disabled_event(webhook: Webhook) -> DomainEvent:
-    assert webhook.failing_since is not None and webhook.disabled_at is not None
-    return DomainEvent(
-        event_id=f"webhook_disabled#{webhook.webhook_id}#{format_instant(webhook.failing_since)}",
-        event_type=EventType.WEBHOOK_DISABLED, account_id=webhook.account_id, at=webhook.disabled_at,
-        detail={"webhook_id": webhook.webhook_id, "url": webhook.url,
-                "failing_since": format_instant(webhook.failing_since),
-                "disabled_at": format_instant(webhook.disabled_at)})

@@ -26,8 +26,9 @@ from shared.config import settings
 from shared.refusals import InvalidField
 from shared.services import accounts
 from shared.services import webhooks as registration
-from shared.services.webhook_delivery import LEASE, WebhookBatch, WebhookDeliveryStores, WebhookSweepStores, sweep
+from shared.services.webhook_delivery import LEASE, WebhookBatch, WebhookDeliveryStores
 from shared.services.webhook_sender import WebhookSender
+from shared.services.webhook_sweep import WebhookSweepStores, sweep
 from shared.webhooks.errors import TargetNotAllowed
 from shared.webhooks.models import AttemptRequest
 from shared.webhooks.signing import key_of

@@ -4,7 +4,7 @@ import json
 
 from shared.accounts.models import Locale
 from shared.delivery.models import Recipient, SendingChannel
-from shared.services.notice_delivery import parse_event
+from shared.services.received_events import parse_event
 
 
 def test_a_domain_event_is_read_with_its_type_kept_as_text():
