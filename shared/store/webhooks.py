@@ -164,13 +164,7 @@ class WebhookRepository:
             request["ExpressionAttributeValues"] = to_attributes(values)
         if names:
             request["ExpressionAttributeNames"] = names
-        try:
-            self._dynamodb.update_item(**request)
-        except ClientError as error:
-            if condition_failed(error):
-                return False
-            raise
-        return True
+        return _written(self._dynamodb.update_item, **request)
 
     # -- deliveries -------------------------------------------------------------------------------------
 
@@ -179,14 +173,8 @@ class WebhookRepository:
         process die); False when the event was delivered to this webhook before (a redelivered event)."""
         item = {**_delivery_values(delivery), "due_shard": DUE_SHARD, "due_at": sortable_instant(lease_until),
                 "expiration": int((delivery.created_at + DELIVERY_RETENTION).timestamp())}
-        try:
-            self._dynamodb.put_item(TableName=self._table, Item=to_attributes(item),
-                                    ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if condition_failed(error):
-                return False
-            raise
-        return True
+        return _written(self._dynamodb.put_item, TableName=self._table, Item=to_attributes(item),
+                        ConditionExpression="attribute_not_exists(pk)")
 
     def claim_attempt(self, delivery: Delivery, at: datetime, lease_until: datetime, *,
                       scheduled: bool) -> Delivery | None:
@@ -194,20 +182,18 @@ class WebhookRepository:
         once it is due (its next attempt, or the lease of an attempt in flight, at `at` or before): the delivery with
         that attempt counted, or None when another attempt took it first or it is not due."""
         condition = "attempts = :seen AND #status = :status" + (" AND due_at <= :at" if scheduled else "")
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table, Key=_delivery_key(delivery.webhook_id, delivery.delivery_id),
-                UpdateExpression="SET attempts = :claimed, last_attempt_at = :at, due_shard = :shard, due_at = :lease",
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_attributes({
-                    ":claimed": delivery.attempts + 1, ":seen": delivery.attempts, ":status": delivery.status.value,
-                    ":at": sortable_instant(at), ":shard": DUE_SHARD, ":lease": sortable_instant(lease_until)}),
-            )
-        except ClientError as error:
-            if condition_failed(error):
-                return None
-            raise
+        claimed = _written(
+            self._dynamodb.update_item,
+            TableName=self._table, Key=_delivery_key(delivery.webhook_id, delivery.delivery_id),
+            UpdateExpression="SET attempts = :claimed, last_attempt_at = :at, due_shard = :shard, due_at = :lease",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_attributes({
+                ":claimed": delivery.attempts + 1, ":seen": delivery.attempts, ":status": delivery.status.value,
+                ":at": sortable_instant(at), ":shard": DUE_SHARD, ":lease": sortable_instant(lease_until)}),
+        )
+        if not claimed:
+            return None
         return replace(delivery, attempts=delivery.attempts + 1, last_attempt_at=at)
 
     def settle_attempt(self, delivery: Delivery) -> None:
@@ -218,23 +204,21 @@ class WebhookRepository:
         sets = ["#status = :status"]
         removes = []
         for name, placeholder in (("last_status_code", ":code"), ("last_error", ":error")):
-            (sets.append(f"{name} = {placeholder}") if values[placeholder] is not None else removes.append(name))
+            if values[placeholder] is not None:
+                sets.append(f"{name} = {placeholder}")
+            else:
+                removes.append(name)
         if delivery.next_attempt_at is not None:
             values.update({":next": sortable_instant(delivery.next_attempt_at), ":shard": DUE_SHARD})
             sets += ["next_attempt_at = :next", "due_shard = :shard", "due_at = :next"]
         else:
             removes += ["next_attempt_at", "due_shard", "due_at"]
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table, Key=_delivery_key(delivery.webhook_id, delivery.delivery_id),
-                UpdateExpression=update, ConditionExpression="attempts = :attempts",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_attributes({k: v for k, v in values.items() if v is not None}),
-            )
-        except ClientError as error:
-            if not condition_failed(error):
-                raise
+        _written(self._dynamodb.update_item,
+                 TableName=self._table, Key=_delivery_key(delivery.webhook_id, delivery.delivery_id),
+                 UpdateExpression=update, ConditionExpression="attempts = :attempts",
+                 ExpressionAttributeNames={"#status": "status"},
+                 ExpressionAttributeValues=to_attributes({k: v for k, v in values.items() if v is not None}))
 
     def get_delivery(self, webhook_id: str, delivery_id: str) -> Delivery | None:
         answer = self._dynamodb.get_item(TableName=self._table, Key=_delivery_key(webhook_id, delivery_id),
@@ -273,6 +257,17 @@ class WebhookRepository:
         )
         items = answer.get("Items", [])
         return datetime.fromisoformat(from_attributes(items[0])["due_at"]) if items else None
+
+
+def _written(write: Any, **request: Any) -> bool:
+    """A conditional write: True once written, False when its condition refused it."""
+    try:
+        write(**request)
+    except ClientError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 class RotatedMeanwhile(RuntimeError):
