@@ -41,6 +41,7 @@ def move(operator: HttpClient, to: datetime, *, fire: bool = True) -> list[dict]
 
 
 def open_account(operator: HttpClient, account_id: str, money: str = "1000.00") -> None:
+    OPENED.append(account_id)
     ok(operator.post("/v1/accounts", {"account_id": account_id, "locale": "en",
                                       "contacts": {"email": f"ops@{account_id}.example"}}))
     ok(operator.post(f"/v1/accounts/{account_id}/recharges", {"recharge_id": f"{account_id}-r1", "wallet": "cash",
@@ -64,11 +65,20 @@ def deliveries(client: HttpClient, account_id: str, webhook_id: str) -> list[dic
     return ok(client.get(f"/v1/accounts/{account_id}/webhooks/{webhook_id}/deliveries"))["deliveries"]
 
 
+OPENED: list[str] = []  # the accounts a test opened, whose webhooks it leaves behind
+
+
 @pytest.fixture
-def receiver(local_stack: LocalStack) -> Iterator[WebhookReceiver]:
+def receiver(local_stack: LocalStack, operator: HttpClient) -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver(clock=local_stack.clock.now).start()
     yield receiver
     receiver.stop()
+    # The stack is shared: a webhook left to a stopped receiver would fail and be retried through every later
+    # test's clock moves.
+    while OPENED:
+        account_id = OPENED.pop()
+        for webhook in ok(operator.get(f"/v1/accounts/{account_id}/webhooks"))["webhooks"]:
+            operator.request("DELETE", f"/v1/accounts/{account_id}/webhooks/{webhook['webhook_id']}")
 
 
 def test_a_bought_pack_reaches_the_receiver_signed_once_and_the_deliveries_show_it(operator, receiver):
@@ -211,7 +221,8 @@ def test_at_most_ten_webhooks_and_a_deleted_one_frees_its_place(operator, receiv
     "http://user:pass@127.0.0.1:8080/hook", "ftp://127.0.0.1/hook", "http://127.0.0.1:8080/" + "a" * 2048,
 ])
 def test_the_local_stack_refuses_every_target_but_loopback(operator, url):
-    open_account(operator, "wh-refused") if operator.get("/v1/accounts/wh-refused").status == 404 else None
+    if operator.get("/v1/accounts/wh-refused").status == 404:
+        open_account(operator, "wh-refused")
     answer = operator.post("/v1/accounts/wh-refused/webhooks", {"url": url})
     assert answer.status == 400 and answer.json()["error"]["code"] == "VALIDATION_ERROR", answer.body
 
