@@ -1,8 +1,10 @@
-"""The webhook delivery function: the Webhooks table, the key that opens the secrets, the sender."""
+"""The webhook delivery function: the Webhooks table, the key that opens the secrets, the sender, the queue of the
+retries due before the next sweep."""
 
 from __future__ import annotations
 
 from functions.wiring import Clients, own_or, per_deployment
+from functions.wiring.webhook_queue import webhook_attempts
 from shared.aws import kms_client
 from shared.config import Settings
 from shared.services.webhook_delivery import WebhookDeliveryStores
@@ -21,6 +23,7 @@ def build_webhook_delivery_stores(config: Settings, clients: Clients) -> Webhook
         webhooks=WebhookRepository(clients.dynamodb, config.webhooks_table),
         secrets=webhook_secrets(config, clients),
         sender=WebhookSender(TargetPolicy(config.webhook_targets)),
+        attempts=webhook_attempts(config, clients),
     )
 
 

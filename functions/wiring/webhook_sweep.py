@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from functions.wiring import Clients, own_or, per_deployment
+from functions.wiring import Clients, per_deployment
 from functions.wiring.events import domain_events
-from shared.aws import sqs_client
+from functions.wiring.webhook_queue import webhook_attempts
 from shared.config import Settings
 from shared.services.webhook_sweep import WebhookSweepStores
-from shared.store.queues import JsonMessageQueue
 from shared.store.webhooks import WebhookRepository
-
-
-def webhook_attempts(config: Settings, clients: Clients) -> JsonMessageQueue:
-    return JsonMessageQueue(own_or(clients.sqs, sqs_client), config.webhook_queue_url)
 
 
 def build_webhook_sweep_stores(config: Settings, clients: Clients) -> WebhookSweepStores:

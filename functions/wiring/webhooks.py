@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functions.wiring import Clients, per_deployment
 from functions.wiring.webhook_delivery import webhook_secrets
-from functions.wiring.webhook_sweep import webhook_attempts
+from functions.wiring.webhook_queue import webhook_attempts
 from shared.config import Settings
 from shared.services.webhook_sender import resolve_host
 from shared.services.webhooks import WebhookStores

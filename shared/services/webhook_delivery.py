@@ -22,15 +22,18 @@ from shared import clock
 from shared.delivery.models import ReceivedEvent
 from shared.services.received_events import parse_event
 from shared.services.webhook_sender import WebhookSender
+from shared.store.queues import JsonMessageQueue
 from shared.store.webhook_secrets import WebhookSecretBox
 from shared.store.webhooks import WebhookRepository
 from shared.webhooks.models import AttemptOutcome, AttemptRequest, Delivery, DeliveryStatus, Webhook, WebhookStatus
 from shared.webhooks.rules import (
     ATTEMPT_TIMEOUT,
     DISABLE_AFTER,
+    SWEEP_PERIOD,
     after_attempt,
     delivery_body,
     delivery_id,
+    queue_delay,
 )
 from shared.webhooks.signing import signed_headers
 
@@ -47,6 +50,7 @@ class WebhookDeliveryStores:
     webhooks: WebhookRepository
     secrets: WebhookSecretBox
     sender: WebhookSender
+    attempts: JsonMessageQueue  # a retry due before the next sweep is queued here by its attempt
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,13 @@ def _attempt(stores: WebhookDeliveryStores, webhook: Webhook, delivery: Delivery
     keys = [stores.secrets.open(secret.ciphertext, webhook.account_id, webhook.webhook_id)
             for secret in webhook.signing_secrets(at)]
     outcome = stores.sender.post(webhook.url, delivery.body, signed_headers(keys, delivery.event_id, at, delivery.body))
-    stores.webhooks.settle_attempt(after_attempt(delivery, outcome, at, scheduled=scheduled))
+    settled = after_attempt(delivery, outcome, at, scheduled=scheduled)
+    stores.webhooks.settle_attempt(settled)
+    if settled.next_attempt_at is not None and settled.next_attempt_at - at < SWEEP_PERIOD:
+        # Sooner than a sweep would see it (the 5 s retry): the request, delayed to its instant. Were this lost, the
+        # sweep still finds the attempt due.
+        stores.attempts.send([AttemptRequest(delivery.account_id, delivery.webhook_id, delivery.delivery_id)],
+                             delays=[queue_delay(settled.next_attempt_at, at)])
     if outcome.delivered:
         if webhook.failing_since is not None:
             stores.webhooks.note_delivered(webhook)

@@ -1,5 +1,6 @@
-"""The webhook sweep: queues an attempt of every delivery that is due, and disables the webhooks whose attempts all
-failed for DISABLE_AFTER, with their webhook_disabled notice (API.md: Webhooks)."""
+"""The webhook sweep: queues an attempt of every delivery that falls due before the next sweep, delayed to arrive at
+its instant, and disables the webhooks whose attempts all failed for DISABLE_AFTER, with their webhook_disabled notice
+(API.md: Webhooks)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from shared.instants import format_instant
 from shared.store.queues import JsonMessageQueue
 from shared.store.webhooks import DueItem, WebhookRepository
 from shared.webhooks.models import AttemptRequest, Webhook, WebhookStatus
-from shared.webhooks.rules import should_disable
+from shared.webhooks.rules import SWEEP_PERIOD, queue_delay, should_disable
 
 SWEEP_LIMIT = 1000  # due items a sweep takes; the rest are taken by the next one
 
@@ -31,14 +32,16 @@ class SweepReport:
 
 
 def sweep(stores: WebhookSweepStores) -> SweepReport:
-    """Queue an attempt of every delivery due now, and disable the webhooks that have failed for DISABLE_AFTER."""
+    """Queue an attempt of every delivery due before the next sweep, and disable the webhooks that have failed for
+    DISABLE_AFTER."""
     now = clock.now()
-    due = stores.webhooks.due(now, limit=SWEEP_LIMIT)
-    requests = [AttemptRequest(item.account_id, item.webhook_id, item.delivery_id)
-                for item in due if item.delivery_id is not None]
-    stores.attempts.send(requests)
-    disabled = sum(_disable_if_failing(stores, item, now) for item in due if item.delivery_id is None)
-    return SweepReport(len(requests), disabled)
+    due = stores.webhooks.due(now + SWEEP_PERIOD, limit=SWEEP_LIMIT)
+    attempts = [item for item in due if item.delivery_id is not None]
+    stores.attempts.send([AttemptRequest(item.account_id, item.webhook_id, item.delivery_id) for item in attempts],
+                         delays=[queue_delay(item.due_at, now) for item in attempts])
+    disabled = sum(_disable_if_failing(stores, item, now) for item in due
+                   if item.delivery_id is None and item.due_at <= now)
+    return SweepReport(len(attempts), disabled)
 
 
 def _disable_if_failing(stores: WebhookSweepStores, item: DueItem, now: datetime) -> bool:

@@ -25,15 +25,17 @@ class JsonMessageQueue:
         self._sqs = sqs
         self._queue_url = queue_url
 
-    def send(self, messages: Sequence[QueueMessage]) -> None:
-        """Send every message, 10 a request; entries SQS refuses are sent again (raises if they keep failing)."""
+    def send(self, messages: Sequence[QueueMessage], *, delays: Sequence[int] | None = None) -> None:
+        """Send every message, 10 a request, each after its delay in seconds if given (SQS DelaySeconds); entries SQS
+        refuses are sent again (raises if they keep failing)."""
         for start in range(0, len(messages), ENTRIES_PER_SEND):
-            pending = {str(index): message.to_json()
+            pending = {str(index): {"MessageBody": message.to_json(),
+                                    **({"DelaySeconds": delays[start + index]} if delays else {})}
                        for index, message in enumerate(messages[start:start + ENTRIES_PER_SEND])}
             for attempt in range(_SEND_ATTEMPTS):
                 answer = self._sqs.send_message_batch(
                     QueueUrl=self._queue_url,
-                    Entries=[{"Id": entry_id, "MessageBody": body} for entry_id, body in pending.items()],
+                    Entries=[{"Id": entry_id, **entry} for entry_id, entry in pending.items()],
                 )
                 pending = {failure["Id"]: pending[failure["Id"]] for failure in answer.get("Failed", [])}
                 if not pending:

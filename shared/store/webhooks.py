@@ -239,24 +239,14 @@ class WebhookRepository:
 
     # -- what falls due ---------------------------------------------------------------------------------
 
-    def due(self, now: datetime, *, limit: int) -> list[DueItem]:
-        """What falls due at `now` or before, earliest first, at most `limit` (the sweep takes the rest next time)."""
+    def due(self, until: datetime, *, limit: int) -> list[DueItem]:
+        """What falls due at `until` or before, earliest first, at most `limit` (the sweep takes the rest next time)."""
         answer = self._dynamodb.query(
             TableName=self._table, IndexName=DUE_INDEX, Limit=limit,
-            KeyConditionExpression="due_shard = :shard AND due_at <= :now",
-            ExpressionAttributeValues=to_attributes({":shard": DUE_SHARD, ":now": sortable_instant(now)}),
+            KeyConditionExpression="due_shard = :shard AND due_at <= :until",
+            ExpressionAttributeValues=to_attributes({":shard": DUE_SHARD, ":until": sortable_instant(until)}),
         )
         return [_due_item(from_attributes(item)) for item in answer.get("Items", [])]
-
-    def next_due_after(self, after: datetime) -> datetime | None:
-        """The earliest instant something falls due after `after` (the local stack's clock fires the sweep then)."""
-        answer = self._dynamodb.query(
-            TableName=self._table, IndexName=DUE_INDEX, Limit=1,
-            KeyConditionExpression="due_shard = :shard AND due_at > :after",
-            ExpressionAttributeValues=to_attributes({":shard": DUE_SHARD, ":after": sortable_instant(after)}),
-        )
-        items = answer.get("Items", [])
-        return datetime.fromisoformat(from_attributes(items[0])["due_at"]) if items else None
 
 
 def _written(write: Any, **request: Any) -> bool:
@@ -281,10 +271,12 @@ class DueItem:
     account_id: str
     webhook_id: str
     delivery_id: str | None
+    due_at: datetime
 
 
 def _due_item(item: dict[str, Any]) -> DueItem:
-    return DueItem(item["account_id"], item["webhook_id"], item.get("delivery_id"))
+    return DueItem(item["account_id"], item["webhook_id"], item.get("delivery_id"), datetime.fromisoformat(
+        item["due_at"]))
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +27,10 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = 1 + len(RETRY_DELAYS)
 ATTEMPT_TIMEOUT = timedelta(seconds=10)  # a slower answer is a failed attempt
 DISABLE_AFTER = timedelta(days=5)  # of failed attempts, none delivered
+MAX_QUEUE_DELAY = timedelta(minutes=15)  # SQS's longest DelaySeconds
+# How often the sweep runs in AWS (template.yaml: rate(1 minute)). It queues what falls due before its next run,
+# delayed to arrive at its instant; a retry due sooner than that (the first, 5 s on) is queued by its attempt.
+SWEEP_PERIOD = timedelta(minutes=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -50,6 +55,13 @@ def next_due(attempts: int, attempted_at: datetime) -> datetime | None:
     if attempts >= MAX_ATTEMPTS:
         return None
     return attempted_at + RETRY_DELAYS[attempts - 1]
+
+
+def queue_delay(due: datetime, now: datetime) -> int:
+    """The DelaySeconds that makes an attempt request queued at `now` arrive when the attempt falls due: whole
+    seconds, rounded up, never negative nor beyond what SQS delays."""
+    seconds = min(due - now, MAX_QUEUE_DELAY).total_seconds()
+    return max(0, math.ceil(seconds))
 
 
 def after_attempt(delivery: Delivery, outcome: AttemptOutcome, at: datetime, *, scheduled: bool) -> Delivery:

@@ -334,3 +334,34 @@ def test_the_delivery_log_comes_newest_first_a_page_at_a_time(deployment):
     assert second.next_cursor is None
     with pytest.raises(InvalidField):
         pages.deliveries(webhook.webhook_id, limit=2, cursor="not-a-cursor")
+
+
+class RecordingQueue:
+    def __init__(self, inner: Any):
+        self._inner, self.sent = inner, []
+
+    def send(self, messages: list, *, delays: list[int] | None = None) -> None:
+        self.sent += list(zip([json.loads(message.to_json()) for message in messages], delays or [], strict=False))
+        self._inner.send(messages, delays=delays)
+
+
+def test_the_5_second_retry_is_queued_by_its_attempt_and_later_ones_by_the_sweep_ahead_of_time(deployment):
+    webhook = deployment.register()
+    attempts_queue = RecordingQueue(deployment.delivery.attempts)
+    deployment.delivery = replace(deployment.delivery, attempts=attempts_queue)
+    sweep_queue = RecordingQueue(deployment.sweeping.attempts)
+    deployment.sweeping = replace(deployment.sweeping, attempts=sweep_queue)
+    deployment.receiver.default = Answer(500)
+
+    deployment.deliver(pack_delivered())
+    [delivery] = deployment.deliveries(webhook.webhook_id)
+    request = {"webhook_attempt": {"account_id": "acme", "webhook_id": webhook.webhook_id,
+                                   "delivery_id": delivery.delivery_id, "manual": False}}
+    assert attempts_queue.sent == [(request, 5)]  # a sweep a minute away would be 55 s late
+
+    deployment.clock.advance(seconds=5)
+    deployment.deliver(json.dumps(request))  # the delayed request arrives: attempt 2, the next due in 5 minutes
+    assert attempts_queue.sent == [(request, 5)]  # a sweep will see that one
+    deployment.clock.advance(minutes=4, seconds=30)
+    sweep(deployment.sweeping)
+    assert sweep_queue.sent == [(request, 30)]  # queued by the sweep before it, to arrive at its instant

@@ -230,3 +230,14 @@ def test_a_rotated_out_secret_signs_beside_the_new_one_for_its_24_hours_only():
     assert rotated.signing_secrets(T0 + timedelta(hours=23, minutes=59)) == [SealedSecret(b"new"), old]
     assert rotated.signing_secrets(T0 + timedelta(hours=24)) == [SealedSecret(b"new")]
     assert webhook().signing_secrets(T0) == [SealedSecret(b"sealed")]
+
+
+def test_an_attempt_request_is_delayed_to_its_instant_in_whole_seconds_rounded_up():
+    from shared.webhooks.rules import queue_delay
+
+    now = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
+    assert queue_delay(now + timedelta(seconds=5), now) == 5
+    assert queue_delay(now + timedelta(seconds=4, milliseconds=1), now) == 5
+    assert queue_delay(now, now) == 0
+    assert queue_delay(now - timedelta(minutes=3), now) == 0  # overdue: at once
+    assert queue_delay(now + timedelta(hours=2), now) == 900  # SQS delays at most 15 minutes
