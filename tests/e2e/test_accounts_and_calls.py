@@ -1,4 +1,5 @@
-"""Accounts, keys, packs and calls through the local stack, as a new user does it with curl."""
+"""Accounts, keys, packs and calls through the local stack, as a new user does it with curl. Other tests share the
+stack and move its clock, so the calls are made at whatever the clock says now."""
 
 from __future__ import annotations
 
@@ -9,14 +10,23 @@ import pytest
 from infra.local.stack import LocalStack
 from tests.support import HttpClient
 
-CALL = {"channel": "enhanced.wechat_miniprogram", "source": "authority", "return_code": 0,
-        "occurred_at": "2026-03-01T11:00:00+08:00"}
+
+@pytest.fixture(scope="module")
+def now(operator: HttpClient) -> str:
+    """The stack's clock when the module starts (RFC 3339 in +08:00, so its first 10 characters are the billing
+    date): the calls occur then."""
+    return operator.get("/_local/clock").json()["now"]
+
+
+@pytest.fixture(scope="module")
+def call(now: str) -> dict:
+    """A billable call's fields but its ids."""
+    return {"channel": "enhanced.wechat_miniprogram", "source": "authority", "return_code": 0, "occurred_at": now}
 
 
 @pytest.fixture(scope="module")
 def acme(operator: HttpClient) -> str:
-    answer = operator.post("/v1/accounts", {"account_id": "walk-acme", "activated_at": "2026-02-01T09:00:00+08:00",
-                                            "contacts": {"email": "ops@acme.example"}})
+    answer = operator.post("/v1/accounts", {"account_id": "walk-acme", "contacts": {"email": "ops@acme.example"}})
     assert answer.status == 201, answer.body
     return "walk-acme"
 
@@ -49,14 +59,14 @@ def test_recharge_buy_and_gift_move_money_and_packs(operator: HttpClient, acme: 
     assert operator.get(f"/v1/accounts/{acme}").json()["balance"] == "9000.00"
 
 
-def test_a_batch_with_good_duplicate_and_bad_calls_answers_each_call(operator: HttpClient, acme: str):
+def test_a_batch_with_good_duplicate_and_bad_calls_answers_each_call(operator: HttpClient, acme: str, call: dict):
     batch = {"calls": [
-        {"request_id": "walk-c1", "account_id": acme, **CALL},
-        {"request_id": "walk-c1", "account_id": acme, **CALL},
-        {"request_id": "walk-c2", "account_id": acme, **CALL, "return_code": "2015"},
-        {"request_id": "walk-c3", "account_id": "nobody-here", **CALL},
-        {"request_id": "walk-c4", "account_id": acme, **CALL, "channel": "fax"},
-        {"request_id": "walk-c5", "account_id": acme, **CALL, "occurred_at": "yesterday"},
+        {"request_id": "walk-c1", "account_id": acme, **call},
+        {"request_id": "walk-c1", "account_id": acme, **call},
+        {"request_id": "walk-c2", "account_id": acme, **call, "return_code": "2015"},
+        {"request_id": "walk-c3", "account_id": "nobody-here", **call},
+        {"request_id": "walk-c4", "account_id": acme, **call, "channel": "fax"},
+        {"request_id": "walk-c5", "account_id": acme, **call, "occurred_at": "yesterday"},
     ]}
 
     results = operator.post("/v1/calls", batch).json()["results"]
@@ -67,8 +77,8 @@ def test_a_batch_with_good_duplicate_and_bad_calls_answers_each_call(operator: H
     assert results[5]["error"]["field"] == "calls[5].occurred_at"
 
 
-def test_a_call_is_looked_up_with_its_reason(operator: HttpClient, acme: str):
-    operator.post("/v1/calls", {"calls": [{"request_id": "walk-l1", "account_id": acme, **CALL,
+def test_a_call_is_looked_up_with_its_reason(operator: HttpClient, acme: str, call: dict):
+    operator.post("/v1/calls", {"calls": [{"request_id": "walk-l1", "account_id": acme, **call,
                                            "return_code": "2015"}]})
 
     call = operator.get(f"/v1/accounts/{acme}/calls/walk-l1").json()
@@ -78,11 +88,11 @@ def test_a_call_is_looked_up_with_its_reason(operator: HttpClient, acme: str):
     assert missing.status == 404
 
 
-def test_usage_is_live_and_entitlement_answers(operator: HttpClient, acme: str):
-    operator.post("/v1/calls", {"calls": [{"request_id": f"walk-u{i}", "account_id": acme, **CALL}
+def test_usage_is_live_and_entitlement_answers(operator: HttpClient, acme: str, now: str, call: dict):
+    operator.post("/v1/calls", {"calls": [{"request_id": f"walk-u{i}", "account_id": acme, **call}
                                           for i in range(3)]})
 
-    usage = operator.get(f"/v1/accounts/{acme}/usage?date=2026-03-01").json()
+    usage = operator.get(f"/v1/accounts/{acme}/usage?date={now[:10]}").json()
     entitled = operator.get(f"/v1/accounts/{acme}/entitlement?channel=enhanced.wechat_miniprogram&source=authority")
     bad_channel = operator.get(f"/v1/accounts/{acme}/entitlement?channel=fax")
 
@@ -102,7 +112,8 @@ def test_the_operator_lists_accounts_and_filters_by_status(operator: HttpClient,
     assert acme not in [account["account_id"] for account in suspended["accounts"]]
 
 
-def test_an_account_key_is_refused_on_another_account_and_on_posting_calls(operator: HttpClient, acme: str):
+def test_an_account_key_is_refused_on_another_account_and_on_posting_calls(operator: HttpClient, acme: str,
+                                                                           call: dict):
     operator.post("/v1/accounts", {"account_id": "walk-globex", "contacts": {}})
     key = operator.post(f"/v1/accounts/{acme}/keys").json()["api_key"]
     as_acme = operator.with_key(key)
@@ -111,7 +122,7 @@ def test_an_account_key_is_refused_on_another_account_and_on_posting_calls(opera
     assert as_acme.get(f"/v1/accounts/{acme}/packs").status == 200
     refused = as_acme.get("/v1/accounts/walk-globex")
     assert refused.status == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
-    assert as_acme.post("/v1/calls", {"calls": [{"request_id": "x", "account_id": acme, **CALL}]}).status == 403
+    assert as_acme.post("/v1/calls", {"calls": [{"request_id": "x", "account_id": acme, **call}]}).status == 403
     assert as_acme.post(f"/v1/accounts/{acme}/recharges",
                         {"recharge_id": "self", "amount": "1.00", "wallet": "cash"}).status == 403
     assert operator.with_key("fbk_not-a-key").get(f"/v1/accounts/{acme}").status == 401
@@ -119,11 +130,11 @@ def test_an_account_key_is_refused_on_another_account_and_on_posting_calls(opera
 
 
 def test_calls_sent_through_the_queue_are_recorded_like_posted_ones(local_stack: LocalStack, operator: HttpClient,
-                                                                   acme: str):
+                                                                   acme: str, call: dict):
     sqs = local_stack.aws.client("sqs")
     queue_url = local_stack.physical.refs["IngestQueue"]
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(
-        {"calls": [{"request_id": "walk-q1", "account_id": acme, **CALL}]}))
+        {"calls": [{"request_id": "walk-q1", "account_id": acme, **call}]}))
     local_stack.event_sources.drain()
 
     call = operator.get(f"/v1/accounts/{acme}/calls/walk-q1")
