@@ -269,8 +269,11 @@ class LocalStack:
 
     @staticmethod
     def _describe(spec: ScheduleSpec) -> dict[str, Any]:
-        return {"job": spec.job, "function": spec.function_id, "schedule": spec.expression,
-                "timezone": spec.timezone}
+        described = {"job": spec.job, "function": spec.function_id, "schedule": spec.expression,
+                     "timezone": spec.timezone}
+        if spec.fire_when_due is not None:  # its expression is AWS's; the local clock fires it when something is due
+            described["fires_when_due"] = spec.fire_when_due.index
+        return described
 
     def _next_due(self, index: DueIndexSpec, after: datetime) -> datetime | None:
         """The earliest instant of a FireWhenDue index after `after` (its sort key holds RFC 3339 UTC instants)."""

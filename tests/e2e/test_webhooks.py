@@ -234,3 +234,10 @@ def test_another_accounts_key_may_not_touch_the_webhooks(operator, receiver):
     stranger = operator.with_key(ok(operator.post("/v1/accounts/wh-stranger/keys"))["api_key"])
     assert stranger.get("/v1/accounts/wh-owner/webhooks").status == 403
     assert stranger.request("DELETE", f"/v1/accounts/wh-owner/webhooks/{webhook['webhook_id']}").status == 403
+
+
+def test_the_sweep_is_listed_as_fired_when_due(operator):
+    jobs = {job["job"]: job for job in ok(operator.get("/_local/jobs"))["jobs"]}
+    assert jobs["webhook-sweep"] == {"job": "webhook-sweep", "function": "WebhookSweepFunction",
+                                     "schedule": "rate(1 minute)", "timezone": "UTC", "fires_when_due": "ByDueTime"}
+    assert "fires_when_due" not in jobs["arrears-check"]
