@@ -37,6 +37,7 @@ from infra.local.template import ApiRoute, DueIndexSpec, ScheduleSpec, StackTemp
 from shared import clock as system_clock
 from shared.auth.keys import key_hash
 from shared.instants import format_instant, parse_instant
+from shared.store.transactions import sortable_instant
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class LocalStack:
         self.metrics = MetricsRecorder(self.clock.now)
         self._ticker: Ticker | None = None
         self._due_reader: Any = None  # the DynamoDB client that reads FireWhenDue indexes
+        self._due_answer: tuple[tuple[Any, ...], datetime | None] | None = None  # its last answer, and to what
         self._http = None
         self.ready = False
 
@@ -276,7 +278,12 @@ class LocalStack:
         return described
 
     def _next_due(self, index: DueIndexSpec, after: datetime) -> datetime | None:
-        """The earliest instant of a FireWhenDue index after `after` (its sort key holds RFC 3339 UTC instants)."""
+        """The earliest instant of a FireWhenDue index after `after` (its sort key holds sortable UTC instants). The
+        scheduler asks after every job it runs; one that wrote nothing (most arrears checks) cannot have changed the
+        index, so its answer stands without a query."""
+        key = (index, after, self.aws.writes)
+        if self._due_answer is not None and self._due_answer[0] == key:
+            return self._due_answer[1]
         if self._due_reader is None:
             self._due_reader = self.aws.client("dynamodb")
         answer = self._due_reader.query(
@@ -284,10 +291,12 @@ class LocalStack:
             KeyConditionExpression="#partition = :partition AND #due > :after",
             ExpressionAttributeNames={"#partition": index.partition_key, "#due": index.sort_key},
             ExpressionAttributeValues={":partition": {"S": index.partition_value},
-                                       ":after": {"S": after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}},
+                                       ":after": {"S": sortable_instant(after)}},
         )
         items = answer.get("Items", [])
-        return datetime.fromisoformat(items[0][index.sort_key]["S"]) if items else None
+        due = datetime.fromisoformat(items[0][index.sort_key]["S"]) if items else None
+        self._due_answer = (key, due)
+        return due
 
     def _run_job_now(self, job: str) -> HttpResponse:
         spec = next((spec for spec in self._schedule_specs() if spec.job == job), None)

@@ -111,21 +111,20 @@ class WebhookRepository:
     def rotate_secret(self, webhook: Webhook, secret: SealedSecret, previous: SealedSecret) -> None:
         """The new secret, the one it replaces kept to sign beside it until `previous.valid_until`; refused when
         another rotation changed the secret meanwhile (the caller reads again)."""
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table, Key=_webhook_key(webhook.account_id, webhook.webhook_id),
-                UpdateExpression="SET secret = :secret, previous_secret = :previous, previous_until = :until",
-                ConditionExpression="secret = :current",
-                ExpressionAttributeValues=to_attributes({
-                    ":secret": secret.ciphertext, ":previous": previous.ciphertext,
-                    ":until": sortable_instant(previous.valid_until) if previous.valid_until else None,
-                    ":current": webhook.secret.ciphertext}),
-            )
-        except ClientError as error:
-            if condition_failed(error):
-                raise WebhookNotFound(webhook.webhook_id) if self.get(webhook.account_id, webhook.webhook_id) is None \
-                    else RotatedMeanwhile() from None
-            raise
+        assert previous.valid_until is not None, "a rotated-out secret signs for a while, not for ever"
+        rotated = _written(
+            self._dynamodb.update_item,
+            TableName=self._table, Key=_webhook_key(webhook.account_id, webhook.webhook_id),
+            UpdateExpression="SET secret = :secret, previous_secret = :previous, previous_until = :until",
+            ConditionExpression="secret = :current",
+            ExpressionAttributeValues=to_attributes({
+                ":secret": secret.ciphertext, ":previous": previous.ciphertext,
+                ":until": sortable_instant(previous.valid_until), ":current": webhook.secret.ciphertext}),
+        )
+        if not rotated:
+            if self.get(webhook.account_id, webhook.webhook_id) is None:
+                raise WebhookNotFound(webhook.webhook_id)
+            raise RotatedMeanwhile()
 
     def note_failure(self, webhook: Webhook, at: datetime, disable_at: datetime) -> None:
         """The first failure of a run: the webhook falls due for disabling at `disable_at` (later failures of the
